@@ -1,0 +1,117 @@
+"""Combine the values reported by several units into the value at a target's level.
+
+Rules (an indicator's ``aggregation``):
+    sum            sum of the unit values.
+    mean           arithmetic mean of the unit values.
+    weighted       pooled fraction: sum of numerators / sum of denominators * 100, when
+                   EVERY unit reports a numerator and a denominator (9/33 and 24/33 ->
+                   33/66 = 50%). If any unit reports only a value, the result is the plain
+                   mean of all unit values instead: pooling some units and not others would
+                   weight them in a way nobody could explain, and dropping a unit would
+                   hide it. A pooled total of 0/0 also falls back to the mean.
+    share_meeting  percentage of units whose value meets the target's comparator
+                   (``method.comparator_holds``); numerator/denominator are then the number
+                   of units meeting it and the number of units judged.
+
+A unit with no value but a numerator and a non-zero denominator is read as
+numerator/denominator*100. Units with neither are not reported and are skipped; n_units
+counts the units that contributed. For sum, mean and weighted, the combined numerator and
+denominator are the totals when every contributing unit reports both, else None.
+Empty input (or nothing reported) gives value None. Pure computation, no Django.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from attainment.method import TargetSpec, comparator_holds
+
+SUM = "sum"
+MEAN = "mean"
+WEIGHTED = "weighted"
+SHARE_MEETING = "share_meeting"
+RULES = (SUM, MEAN, WEIGHTED, SHARE_MEETING)
+
+
+@dataclass(frozen=True)
+class UnitValue:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass(frozen=True)
+class CombinedValue:
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    n_units: int
+
+
+def unit_value(unit: UnitValue) -> float | None:
+    """Return the unit's value, or its numerator/denominator as a percentage."""
+    if _is_number(unit.value):
+        return float(unit.value)
+    if _has_fraction(unit) and float(unit.denominator) != 0:
+        return float(unit.numerator) / float(unit.denominator) * 100.0
+    return None
+
+
+def combine(rule: str, values: Sequence[UnitValue], spec: TargetSpec | None) -> CombinedValue:
+    """Combine unit values with ``rule``; raises ValueError only for an unknown rule."""
+    if rule not in RULES:
+        raise ValueError(f"unknown aggregation rule {rule!r}; expected one of {RULES}")
+    units = [u for u in values if unit_value(u) is not None or _has_fraction(u)]
+    if not units:
+        return CombinedValue(None, None, None, 0)
+    if rule == SHARE_MEETING:
+        return _share_meeting(units, spec)
+
+    numbers = [v for v in (unit_value(u) for u in units) if v is not None]
+    numerator, denominator = _fraction_totals(units)
+    if rule == SUM:
+        value = math.fsum(numbers) if numbers else None
+    elif rule == WEIGHTED and denominator:
+        value = numerator / denominator * 100.0
+    else:
+        value = _mean(numbers)
+    return CombinedValue(value, numerator, denominator, len(units))
+
+
+def _share_meeting(units: list[UnitValue], spec: TargetSpec | None) -> CombinedValue:
+    # Without a target there is nothing to meet; a 0/0 unit has no value to judge.
+    judged = [v for v in (unit_value(u) for u in units) if v is not None]
+    if spec is None or not judged:
+        return CombinedValue(None, None, None, len(judged))
+    meeting = sum(1 for v in judged if comparator_holds(spec, v))
+    return CombinedValue(
+        meeting / len(judged) * 100.0, float(meeting), float(len(judged)), len(judged)
+    )
+
+
+def _fraction_totals(units: list[UnitValue]) -> tuple[float | None, float | None]:
+    if not all(_has_fraction(u) for u in units):
+        return None, None
+    numerator = math.fsum(float(u.numerator) for u in units)
+    denominator = math.fsum(float(u.denominator) for u in units)
+    return numerator, denominator
+
+
+def _mean(numbers: list[float]) -> float | None:
+    return math.fsum(numbers) / len(numbers) if numbers else None
+
+
+def _has_fraction(unit: UnitValue) -> bool:
+    return _is_number(unit.numerator) and _is_number(unit.denominator)
+
+
+def _is_number(x: object) -> bool:
+    # Decimals from the ORM count as numbers; booleans and strings do not.
+    if x is None or isinstance(x, (str, bool)):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError, OverflowError):
+        return False

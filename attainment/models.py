@@ -1,0 +1,185 @@
+"""Stored results of the attainment engine. Pages and the API read these; they never compute."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dataset(models.TextChoices):
+    # Official = figures from the source documents and approved reports; demo figures are
+    # computed apart so that the two never mix in one number.
+    OFFICIAL = "official", _("Official figures")
+    DEMO = "demo", _("Demo data")
+
+
+class Status(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    NEEDS_ACCELERATION = "needs_acceleration", _("Needs acceleration")
+    LIMITED_PROGRESS = "limited_progress", _("Limited progress")
+    DETERIORATING = "deteriorating", _("Deteriorating")
+    NOT_ACHIEVED = "not_achieved", _("Not yet achieved")
+    MISSED = "missed", _("Missed")
+    INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
+
+
+class Scope(models.TextChoices):
+    UNIT = "unit", _("One responsible unit")
+    COMBINED = "combined", _("All responsible units combined")
+
+
+class TargetAttainment(models.Model):
+    """How far a target is reached, as of a period, for one unit or all units combined."""
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    target = models.ForeignKey(
+        "targets.Target", verbose_name=_("target"), on_delete=models.CASCADE,
+        related_name="attainments",
+    )
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    # For the combined scope this is the plan's city.
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        "reporting.Period", verbose_name=_("as of period"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    is_latest = models.BooleanField(_("latest"), default=False)
+    actual_value = models.FloatField(_("actual value"), null=True, blank=True)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    n_units = models.PositiveIntegerField(_("units with figures"), default=0)
+    effective_target = models.FloatField(_("effective target"), null=True, blank=True)
+    attainment_pct = models.FloatField(_("attainment %"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices)
+    ratio = models.FloatField(_("ratio R"), null=True, blank=True)
+    observed_rate = models.FloatField(_("observed yearly rate"), null=True, blank=True)
+    required_rate = models.FloatField(_("required yearly rate"), null=True, blank=True)
+    projected_cagr = models.FloatField(_("projection (growth rate)"), null=True, blank=True)
+    projected_linear = models.FloatField(_("projection (linear)"), null=True, blank=True)
+    required_rate_from_now = models.FloatField(_("yearly rate needed from now"), null=True,
+                                               blank=True)
+    required_step_from_now = models.FloatField(_("yearly change needed from now"), null=True,
+                                               blank=True)
+    places_gained = models.FloatField(_("places gained"), null=True, blank=True)
+    base_value = models.FloatField(_("base value"), null=True, blank=True)
+    base_t = models.FloatField(_("base time"), null=True, blank=True)
+    n_observations = models.PositiveIntegerField(_("observations"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("target attainment")
+        verbose_name_plural = _("target attainments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "target", "scope", "unit", "period"],
+                name="attainment_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["dataset", "is_latest", "scope"]),
+            models.Index(fields=["dataset", "target", "scope"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}/{self.unit_id}/{self.period_id}: {self.status}"
+
+
+class RollupScope(models.TextChoices):
+    CITY = "city", _("City")
+    PLAN = "plan", _("Plan")
+    PILLAR = "pillar", _("Pillar within a plan")
+    UNIT = "unit", _("Responsible unit")
+
+
+class Rollup(models.Model):
+    """Targets counted by status and mean attainment for a city, plan, pillar or unit."""
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    scope = models.CharField(_("scope"), max_length=8, choices=RollupScope.choices)
+    # "official|plan=3|pillar=1|year=2025": one row per scope, filters and dataset.
+    key = models.CharField(_("key"), max_length=200)
+    city = models.ForeignKey(
+        "units.Unit", verbose_name=_("city"), on_delete=models.CASCADE, related_name="+"
+    )
+    plan = models.ForeignKey(
+        "targets.Plan", verbose_name=_("plan"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    pillar = models.ForeignKey(
+        "targets.Pillar", verbose_name=_("pillar"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    n_targets = models.PositiveIntegerField(_("targets"), default=0)
+    status_counts = models.JSONField(_("targets by status"), default=dict)
+    mean_attainment = models.FloatField(_("mean attainment %"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "key"], name="rollup_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Timeliness(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    MISSING = "missing", _("Missing")
+    PENDING = "pending", _("Not yet due")
+
+
+class ComplianceRecord(models.Model):
+    """Whether a unit's expected report for a period came on time, late, or not at all."""
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        "reporting.Period", verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    timeliness = models.CharField(_("timeliness"), max_length=8, choices=Timeliness.choices)
+    submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    days_late = models.IntegerField(_("days late"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("reporting compliance")
+        verbose_name_plural = _("reporting compliance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "unit", "period"], name="compliance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period_id}: {self.timeliness}"
+
+
+class RecomputeRun(models.Model):
+    """A log line per recompute: what triggered it, how much it touched, how long it took."""
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    trigger = models.CharField(_("trigger"), max_length=32)
+    target_count = models.PositiveIntegerField(_("targets"), default=0)
+    row_count = models.PositiveIntegerField(_("rows written"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+
+    def __str__(self) -> str:
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DxTrackerConfig(AppConfig):
+    name = "dxtracker"
+    verbose_name = "DX Tracker"

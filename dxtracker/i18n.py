@@ -1,0 +1,28 @@
+"""Model text that users read exists in Vietnamese and English; pick by the active language."""
+
+from django.utils.translation import get_language
+
+
+def is_english() -> bool:
+    """True when the active language is English."""
+    return (get_language() or "vi").startswith("en")
+
+
+def localized(obj, field: str) -> str:
+    """obj.<field>_en in English when it is filled, else obj.<field>_vi."""
+    if is_english():
+        value = getattr(obj, f"{field}_en", "")
+        if value:
+            return value
+    return getattr(obj, f"{field}_vi", "")
+
+
+class BilingualNameMixin:
+    """Gives a model with name_vi/name_en a `name` in the active language."""
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    def __str__(self) -> str:
+        return self.name

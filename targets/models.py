@@ -1,0 +1,236 @@
+"""The catalogue: plans, pillars, indicators and their targets, as the documents state them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dxtracker.i18n import BilingualNameMixin, localized
+
+
+class Plan(models.Model):
+    """A plan or resolution issued by a city body, with its targets."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    city = models.ForeignKey(
+        "units.Unit", verbose_name=_("city"), on_delete=models.PROTECT, related_name="plans"
+    )
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issuing_body_vi = models.CharField(_("issuing body (Vietnamese)"), max_length=255)
+    issuing_body_en = models.CharField(_("issuing body (English)"), max_length=255, blank=True)
+    legal_basis = models.JSONField(_("legal basis"), default=list, blank=True)
+    horizon_years = models.JSONField(_("horizon years"), default=list)
+    source_file = models.CharField(_("source document"), max_length=128, blank=True)
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["city__code", "code"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def issuing_body(self) -> str:
+        return localized(self, "issuing_body")
+
+
+class PillarKind(models.TextChoices):
+    PILLAR = "pillar", _("Pillar")
+    FOUNDATION = "foundation", _("Foundation group")
+
+
+class Pillar(BilingualNameMixin, models.Model):
+    """Digital government, economy or society, or one of plan 11/KH-UBND's foundation groups."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=PillarKind.choices)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NationalIndicator(BilingualNameMixin, models.Model):
+    """An indicator of the national programme (Decision 749/QĐ-TTg) that several cities measure."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    decision = models.CharField(_("source decision"), max_length=64, default="749/QĐ-TTg")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("national indicator")
+        verbose_name_plural = _("national indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.TextChoices):
+    PERCENT = "percent", _("Percent")
+    COUNT = "count", _("Count")
+    RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000 inhabitants")
+    MONEY_VND = "money_vnd", _("Money (VND)")
+    RANK = "rank", _("Rank")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum of the units' values")
+    MEAN = "mean", _("Mean of the units' values")
+    WEIGHTED = "weighted", _("Weighted by the units' denominators")
+    SHARE_MEETING = "share_meeting", _("Share of units meeting the target")
+
+
+class Indicator(BilingualNameMixin, models.Model):
+    """What is measured, how, and how unit values combine into a city value."""
+
+    code = models.SlugField(_("code"), max_length=96, unique=True)
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    fraction = models.BooleanField(
+        _("reported as a fraction"), default=False,
+        help_text=_("Units report a numerator and a denominator (for example 9/33)."),
+    )
+    national_indicator = models.ForeignKey(
+        NationalIndicator, verbose_name=_("national indicator"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="indicators",
+    )
+
+    class Meta:
+        ordering = ["pillar__order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def unit_of_measure(self) -> str:
+        """Short label of the unit of measure, for forms and tables."""
+        return {
+            Measure.PERCENT: "%",
+            Measure.COUNT: str(_("count")),
+            Measure.RATE_PER_1000: str(_("per 1,000 inhabitants")),
+            Measure.MONEY_VND: "VND",
+            Measure.RANK: str(_("rank")),
+            Measure.MILESTONE: str(_("milestone")),
+        }[self.measure]
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("City level")
+    DISTRICT = "district", _("District level")
+    COMMUNE = "commune", _("Commune level")
+    DEPARTMENT = "department", _("Departments and agencies")
+    HOSPITAL = "hospital", _("Hospitals and health centres")
+    SCHOOL = "school", _("Schools and training institutions")
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "at_least", _("at least")
+    MORE_THAN = "more_than", _("more than")
+    AT_MOST = "at_most", _("at most")
+    LESS_THAN = "less_than", _("less than")
+    TOP_N = "top_n", _("within the top N")
+    REDUCE_BY = "reduce_by", _("reduce by N % from the baseline")
+    INCREASE_BY = "increase_by", _("increase by N % from the baseline")
+    MILESTONE = "milestone", _("milestone reached")
+
+
+COMPARATOR_SYMBOLS = {
+    Comparator.AT_LEAST: "≥",
+    Comparator.MORE_THAN: ">",
+    Comparator.AT_MOST: "≤",
+    Comparator.LESS_THAN: "<",
+    Comparator.TOP_N: "top",
+    Comparator.REDUCE_BY: "−",
+    Comparator.INCREASE_BY: "+",
+    Comparator.MILESTONE: "✓",
+}
+
+
+class Target(models.Model):
+    """An indicator's value to reach by a year in a plan, at one administrative level."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets"
+    )
+    code = models.SlugField(_("code"), max_length=96)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("target year"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.CITY)
+    comparator = models.CharField(_("comparator"), max_length=16, choices=Comparator.choices)
+    value = models.DecimalField(
+        _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    responsible_units = models.ManyToManyField(
+        "units.Unit", verbose_name=_("responsible units"), related_name="targets", blank=True
+    )
+    reading_vi = models.TextField(_("measurable reading (Vietnamese)"), blank=True)
+    reading_en = models.TextField(_("measurable reading (English)"), blank=True)
+    source_sentence = models.TextField(_("source sentence"))
+    source_file = models.CharField(_("source document"), max_length=128)
+
+    class Meta:
+        ordering = ["plan__code", "year", "indicator__pillar__order", "indicator__code", "level"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="target_code_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} {self.describe()} ({self.year})"
+
+    @property
+    def reading(self) -> str:
+        return localized(self, "reading")
+
+    def describe(self) -> str:
+        """The comparator and value in words, e.g. '≥ 80 %' or 'top 10'."""
+        if self.comparator == Comparator.MILESTONE:
+            return str(_("milestone reached"))
+        value = "" if self.value is None else f"{self.value.normalize():f}"
+        if self.comparator == Comparator.TOP_N:
+            return f"top {value}"
+        unit = "%" if self.indicator.measure == "percent" else ""
+        if self.comparator in (Comparator.REDUCE_BY, Comparator.INCREASE_BY):
+            unit = "%"
+        return f"{COMPARATOR_SYMBOLS[self.comparator]} {value}{(' ' + unit) if unit else ''}"

@@ -1,0 +1,98 @@
+"""The cast of named test users and the fixtures most tests share.
+
+The cast lives in one small city tree:
+    city (HCM-like test city "TC")
+    ├── doit        Sở Thông tin và Truyền thông (the reviewing department)
+    ├── department  Sở Nội vụ
+    └── district    Quận 1
+        └── commune Phường 1
+and a second city "OC" that nobody in the cast belongs to.
+"""
+
+import pytest
+
+from tests.factories import CityFactory, MembershipFactory, UnitFactory, UserFactory
+from units.models import Role, UnitKind
+
+
+@pytest.fixture
+def city(db):
+    return CityFactory(code="TC", name_vi="Thành phố Thử nghiệm", name_en="Test City")
+
+
+@pytest.fixture
+def other_city(db):
+    return CityFactory(code="OC", name_vi="Thành phố Khác", name_en="Other City")
+
+
+@pytest.fixture
+def doit(city):
+    return UnitFactory(code="TC-STTTT", parent=city, kind=UnitKind.DEPARTMENT,
+                       name_vi="Sở Thông tin và Truyền thông", name_en="Department of ICT")
+
+
+@pytest.fixture
+def department(city):
+    return UnitFactory(code="TC-SNV", parent=city, kind=UnitKind.DEPARTMENT,
+                       name_vi="Sở Nội vụ", name_en="Department of Home Affairs")
+
+
+@pytest.fixture
+def district(city):
+    return UnitFactory(code="TC-Q1", parent=city, kind=UnitKind.DISTRICT,
+                       name_vi="Quận 1", name_en="District 1")
+
+
+@pytest.fixture
+def commune(district):
+    return UnitFactory(code="TC-Q1-P1", parent=district, kind=UnitKind.COMMUNE,
+                       name_vi="Phường 1", name_en="Ward 1")
+
+
+@pytest.fixture
+def other_unit(other_city):
+    return UnitFactory(code="OC-SNV", parent=other_city, kind=UnitKind.DEPARTMENT,
+                       name_vi="Sở Nội vụ (thành phố khác)", name_en="Other city's Home Affairs")
+
+
+@pytest.fixture
+def commune_clerk(commune):
+    """Enters Phường 1's figures; sees only Phường 1's reports."""
+    user = UserFactory(username="commune_clerk", first_name="Lan")
+    MembershipFactory(user=user, unit=commune, role=Role.REPORTER)
+    return user
+
+
+@pytest.fixture
+def department_reporter(department):
+    """Enters Sở Nội vụ's figures; sees only Sở Nội vụ's reports."""
+    user = UserFactory(username="department_reporter", first_name="Minh")
+    MembershipFactory(user=user, unit=department, role=Role.REPORTER)
+    return user
+
+
+@pytest.fixture
+def doit_reviewer(doit):
+    """DOIT official of the test city: reviews, approves and returns every unit's reports there."""
+    user = UserFactory(username="doit_reviewer", first_name="Hùng")
+    MembershipFactory(user=user, unit=doit, role=Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(other_unit):
+    """Reporter of another city's department: may see and do nothing in the test city."""
+    user = UserFactory(username="outsider", first_name="Khách")
+    MembershipFactory(user=user, unit=other_unit, role=Role.REPORTER)
+    return user
+
+
+@pytest.fixture
+def login(client):
+    """Log the Django test client in as the given user and return it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,112 @@
+"""Reporting units (a tree that changes over time) and who belongs to them."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dxtracker.i18n import BilingualNameMixin
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Province / centrally-run city")
+    DEPARTMENT = "department", _("Department or agency")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune / ward / township")
+    HOSPITAL = "hospital", _("Public hospital or health centre")
+    SCHOOL = "school", _("Public school")
+
+
+class Unit(BilingualNameMixin, models.Model):
+    """A body that is responsible for targets and reports on them."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # The province-level unit the unit belongs to (itself for a province); kept denormalised
+    # because nearly every permission and dashboard query filters by city.
+    city = models.ForeignKey(
+        "self", verbose_name=_("city / province"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="city_units",
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True,
+        help_text=_("First day on which the unit no longer exists (exclusive)."),
+    )
+    successor = models.ForeignKey(
+        "self", verbose_name=_("successor"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="predecessors",
+    )
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        indexes = [models.Index(fields=["city", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
+                name="unit_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.kind == UnitKind.PROVINCE:
+            self.city = self if self.pk else None
+        elif self.parent_id and not self.city_id:
+            self.city_id = self.parent.city_id or self.parent_id
+        super().save(*args, **kwargs)
+        if self.kind == UnitKind.PROVINCE and self.city_id != self.pk:
+            Unit.objects.filter(pk=self.pk).update(city=self.pk)
+            self.city_id = self.pk
+
+    def is_valid_on(self, day: date) -> bool:
+        """Whether the unit exists on that day."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Reporter (enters the unit's figures)")
+    REVIEWER = "reviewer", _("Reviewer (DOIT: reviews and approves for the city)")
+    VIEWER = "viewer", _("Viewer (reads)")
+
+
+class Membership(models.Model):
+    """A user's role in a unit. A reviewer's membership covers every unit of that unit's city."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit.code} · {self.get_role_display()}"

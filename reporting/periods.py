@@ -1,0 +1,48 @@
+"""The reporting calendar: period dates and getting a period by its kind and number."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from reporting.models import Period, PeriodKind
+
+# A period opens for entry two weeks before it ends, so units can fill as figures come in.
+OPENS_DAYS_BEFORE_END = 14
+
+
+def period_bounds(kind: str, year: int, quarter: int | None = None) -> tuple[date, date]:
+    """First and last day of a quarter or a year."""
+    if kind == PeriodKind.YEAR:
+        return date(year, 1, 1), date(year, 12, 31)
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, got {quarter!r}")
+    start = date(year, 3 * (quarter - 1) + 1, 1)
+    end = date(year, 12, 31) if quarter == 4 else date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def period_ensure(*, kind: str, year: int, quarter: int | None = None) -> Period:
+    """The period of that kind and number, created with the standard calendar when missing."""
+    if kind == PeriodKind.YEAR:
+        quarter = None
+    starts_on, ends_on = period_bounds(kind, year, quarter)
+    period, _ = Period.objects.get_or_create(
+        kind=kind,
+        year=year,
+        quarter=quarter,
+        defaults={
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "opens_on": ends_on - timedelta(days=OPENS_DAYS_BEFORE_END),
+            "deadline": ends_on + timedelta(days=settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD),
+        },
+    )
+    return period
+
+
+def period_from_code(code: str) -> Period:
+    """'2023-Q3' or '2022' to its period, created when missing."""
+    if "-Q" in code:
+        year, quarter = code.split("-Q")
+        return period_ensure(kind=PeriodKind.QUARTER, year=int(year), quarter=int(quarter))
+    return period_ensure(kind=PeriodKind.YEAR, year=int(code))

@@ -166,11 +166,11 @@ class Evaluation:
     projected_cagr: float | None = None
     projected_linear: float | None = None
     required_rate_from_now: float | None = None
-    required_step_from_now: float | None = None
+    required_step_from_now: float | None = None  # linear change per year still needed
     places_gained: float | None = None
     base_t: float | None = None
     base_value: float | None = None
-    n_observations: int = 0
+    n_observations: int = 0  # reported observations at or before as_of_t; not the baseline
     rate_basis: str | None = None  # "cagr" or "linear": the unit of observed/required_rate
 
 

@@ -1,0 +1,108 @@
+"""Settings come from the environment: checked in a fresh interpreter per case."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'debug': s.DEBUG, "
+    "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, "
+    "'cache': s.CACHES['default']['BACKEND'], 'email': s.EMAIL_BACKEND, "
+    "'hosts': s.ALLOWED_HOSTS, 'lang': s.LANGUAGE_CODE}))"
+)
+OUR_VARS = {
+    "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST",
+    "CELERY_TASK_ALWAYS_EAGER", "SQLITE_PATH",
+}
+
+
+def run_probe(**env_vars):
+    env = {k: v for k, v in os.environ.items() if k not in OUR_VARS}
+    env.update(env_vars, DJANGO_SETTINGS_MODULE="dxtracker.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+def test_nothing_set_gives_the_embedded_default():
+    result = run_probe()
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["engine"] == "django.db.backends.sqlite3"
+    assert got["eager"] is True
+    assert got["broker"] == "memory://"
+    assert got["cache"].endswith("LocMemCache")
+    assert got["email"].endswith("console.EmailBackend")
+    assert got["debug"] is True
+    assert got["lang"] == "vi"
+
+
+def test_database_and_redis_urls_switch_to_the_production_shape():
+    result = run_probe(
+        DATABASE_URL="postgres://dx:pw@db.example:5432/dx",
+        REDIS_URL="redis://cache.example:6379/0",
+        SECRET_KEY="s3cret",
+        ALLOWED_HOSTS="dx.example.gov.vn,localhost",
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["engine"] == "django.db.backends.postgresql"
+    assert got["eager"] is False
+    assert got["broker"] == "redis://cache.example:6379/0"
+    assert got["cache"].endswith("RedisCache")
+    assert got["debug"] is False
+    assert got["hosts"] == ["dx.example.gov.vn", "localhost"]
+
+
+def test_smtp_is_used_when_an_email_host_is_configured():
+    result = run_probe(EMAIL_HOST="smtp.example.gov.vn")
+    assert json.loads(result.stdout)["email"].endswith("smtp.EmailBackend")
+
+
+def test_production_mode_refuses_to_start_without_secret_key():
+    result = run_probe(DEBUG="false", ALLOWED_HOSTS="dx.example.gov.vn")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_allowed_hosts():
+    result = run_probe(DEBUG="false", SECRET_KEY="s3cret")
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_database_url_without_secret_key_is_refused_because_debug_defaults_off():
+    result = run_probe(DATABASE_URL="postgres://dx@db.example/dx")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_boolean_names_the_variable():
+    result = run_probe(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("off", False), ("TRUE", True)])
+def test_env_bool_reads_common_spellings(monkeypatch, value, expected):
+    from dxtracker.env import env_bool
+
+    monkeypatch.setenv("SOME_FLAG", value)
+    assert env_bool("SOME_FLAG") is expected
+
+
+def test_env_int_refuses_text(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from dxtracker.env import env_int
+
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be an integer"):
+        env_int("SOME_NUMBER", 1)

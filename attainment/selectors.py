@@ -1,0 +1,160 @@
+"""What dashboards and the API read: stored attainment results, in a fixed number of queries.
+
+Filters accept a model instance or its id. Nothing here computes attainment; the engine
+(services.attainment_recompute, run by Celery) stores it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from attainment.models import ComplianceRecord, Dataset, Rollup, Scope, TargetAttainment
+from reporting.models import ApprovedFigure, FigureOrigin, Period
+
+# Synthetic figures of `manage.py benchmark_attainment` live under units coded BENCH-*
+# for the length of a run; they are not "demo data loaded".
+BENCHMARK_CODE_PREFIX = "BENCH-"
+
+_ATTAINMENT_RELATED = (
+    "target",
+    "target__plan",
+    "target__plan__city",
+    "target__indicator",
+    "target__indicator__pillar",
+    "unit",
+    "period",
+)
+_TARGET_ORDER = (
+    "target__plan__code",
+    "target__year",
+    "target__indicator__pillar__order",
+    "target__indicator__code",
+    "target__level",
+    "target__code",
+)
+
+
+def _pk(obj: Model | int | None) -> int | None:
+    return obj.pk if isinstance(obj, Model) else obj
+
+
+def latest_attainment(
+    *,
+    dataset: str,
+    city: Model | int | None = None,
+    plan: Model | int | None = None,
+    pillar: Model | int | None = None,
+    indicator: Model | int | None = None,
+    year: int | None = None,
+    unit: Model | int | None = None,
+    status: str | None = None,
+    scope: str = Scope.COMBINED,
+) -> QuerySet[TargetAttainment]:
+    """Each target's latest result (one row per target, or per target and unit for scope unit).
+
+    With scope "unit", ``unit`` selects that unit's own rows; with scope "combined" it selects
+    the targets the unit is responsible for.
+    """
+    qs = TargetAttainment.objects.filter(dataset=dataset, scope=scope, is_latest=True)
+    if city is not None:
+        qs = qs.filter(target__plan__city_id=_pk(city))
+    if plan is not None:
+        qs = qs.filter(target__plan_id=_pk(plan))
+    if pillar is not None:
+        qs = qs.filter(target__indicator__pillar_id=_pk(pillar))
+    if indicator is not None:
+        qs = qs.filter(target__indicator_id=_pk(indicator))
+    if year is not None:
+        qs = qs.filter(target__year=year)
+    if status is not None:
+        qs = qs.filter(status=status)
+    if unit is not None:
+        if scope == Scope.UNIT:
+            qs = qs.filter(unit_id=_pk(unit))
+        else:
+            qs = qs.filter(target__responsible_units=_pk(unit))
+    order = (*_TARGET_ORDER, "unit__code") if scope == Scope.UNIT else _TARGET_ORDER
+    return qs.select_related(*_ATTAINMENT_RELATED).order_by(*order)
+
+
+def target_series(
+    *,
+    dataset: str,
+    target: Model | int,
+    scope: str = Scope.COMBINED,
+    unit: Model | int | None = None,
+) -> list[TargetAttainment]:
+    """A target's results period by period (per unit, then period, for scope unit)."""
+    qs = TargetAttainment.objects.filter(dataset=dataset, target_id=_pk(target), scope=scope)
+    if unit is not None:
+        qs = qs.filter(unit_id=_pk(unit))
+    return list(
+        qs.select_related("unit", "period").order_by(
+            "unit__code", "period__ends_on", "period__starts_on"
+        )
+    )
+
+
+def rollups(
+    *,
+    dataset: str,
+    scope: str,
+    city: Model | int | None = None,
+    plan: Model | int | None = None,
+    pillar: Model | int | None = None,
+    unit: Model | int | None = None,
+    year: int | None = None,
+) -> QuerySet[Rollup]:
+    """Stored rollups of one scope (city, plan, pillar, unit).
+
+    ``year=None`` gives the rollups over every target year (target_year null); a year gives
+    the rollups of the targets due that year.
+    """
+    qs = Rollup.objects.filter(dataset=dataset, scope=scope)
+    if city is not None:
+        qs = qs.filter(city_id=_pk(city))
+    if plan is not None:
+        qs = qs.filter(plan_id=_pk(plan))
+    if pillar is not None:
+        qs = qs.filter(pillar_id=_pk(pillar))
+    if unit is not None:
+        qs = qs.filter(unit_id=_pk(unit))
+    qs = qs.filter(target_year__isnull=True) if year is None else qs.filter(target_year=year)
+    return qs.select_related("city", "plan", "pillar", "unit").order_by(
+        "city__code", "plan__code", "pillar__order", "pillar__code", "unit__code"
+    )
+
+
+def compliance_matrix(
+    *,
+    dataset: str,
+    city: Model | int,
+    periods: list[Period] | None = None,
+) -> tuple[list, list[Period], dict[tuple[int, int], ComplianceRecord]]:
+    """Units × periods of a city's reporting compliance, in two queries.
+
+    Returns (units ordered by kind and code, periods ordered by date, {(unit_id, period_id):
+    record}); a cell without a record means nothing was expected of that unit then.
+    """
+    qs = ComplianceRecord.objects.filter(dataset=dataset, unit__city_id=_pk(city))
+    if periods is not None:
+        qs = qs.filter(period_id__in=[p.pk for p in periods])
+    records = list(qs.select_related("unit", "period"))
+    cells = {(r.unit_id, r.period_id): r for r in records}
+    units = sorted({r.unit.pk: r.unit for r in records}.values(), key=lambda u: (u.kind, u.code))
+    if periods is None:
+        found = {r.period.pk: r.period for r in records}.values()
+        periods = sorted(found, key=lambda p: (p.ends_on, p.starts_on))
+    else:
+        periods = sorted(periods, key=lambda p: (p.ends_on, p.starts_on))
+    return units, list(periods), cells
+
+
+def default_dataset() -> str:
+    """'demo' when demo figures are loaded, else 'official'."""
+    demo_loaded = (
+        ApprovedFigure.objects.filter(origin=FigureOrigin.DEMO, superseded_at__isnull=True)
+        .exclude(unit__code__startswith=BENCHMARK_CODE_PREFIX)
+        .exists()
+    )
+    return Dataset.DEMO if demo_loaded else Dataset.OFFICIAL

@@ -1,0 +1,257 @@
+"""Reads about reports: what is due, what a user may see, the review queue, compliance."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from reporting.models import ApprovedFigure, FigureOrigin, Period, Report, ReportLine, ReportState
+from targets.models import Indicator, Target
+from units.models import Membership, Role, Unit
+from units.selectors import reviewer_city_ids, visible_unit_ids
+
+SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+
+
+def valid_during_q(period: Period, prefix: str = "") -> Q:
+    """Units that exist on at least one day of the period."""
+    starts = Q(**{f"{prefix}valid_from__isnull": True}) | Q(
+        **{f"{prefix}valid_from__lte": period.ends_on}
+    )
+    ends = Q(**{f"{prefix}valid_to__isnull": True}) | Q(
+        **{f"{prefix}valid_to__gt": period.starts_on}
+    )
+    return starts & ends
+
+
+def unit_valid_during(unit: Unit, period: Period) -> bool:
+    """Whether the unit exists on at least one day of the period."""
+    return (unit.valid_from is None or unit.valid_from <= period.ends_on) and (
+        unit.valid_to is None or unit.valid_to > period.starts_on
+    )
+
+
+def indicators_due(*, unit: Unit, period: Period) -> list[Indicator]:
+    """Indicators the unit must report for the period: those of the targets it is responsible
+    for whose year is not before the period's year (none when the unit did not exist then)."""
+    if not unit_valid_during(unit, period):
+        return []
+    return list(
+        Indicator.objects.filter(
+            targets__responsible_units=unit, targets__year__gte=period.year
+        )
+        .distinct()
+        .select_related("pillar")
+        .order_by("pillar__order", "code")
+    )
+
+
+def targets_for(*, unit: Unit, period: Period) -> dict[int, list[Target]]:
+    """The unit's targets still ahead in the period's year, by indicator id (for the form)."""
+    by_indicator: dict[int, list[Target]] = defaultdict(list)
+    targets = (
+        Target.objects.filter(responsible_units=unit, year__gte=period.year)
+        .select_related("indicator")
+        .order_by("year", "level", "pk")
+        .distinct()
+    )
+    for target in targets:
+        by_indicator[target.indicator_id].append(target)
+    return dict(by_indicator)
+
+
+def figure_origins(*, is_demo: bool) -> tuple[str, ...]:
+    """Origins a report's history is read from: the demo dataset never mixes with the official."""
+    return (FigureOrigin.DEMO,) if is_demo else (FigureOrigin.REPORT, FigureOrigin.DOCUMENT)
+
+
+def approved_history(
+    *, unit: Unit, period: Period, indicator_ids, is_demo: bool = False
+) -> dict[int, list[ApprovedFigure]]:
+    """Current approved figures of the unit in earlier periods of the same kind, oldest first."""
+    rows = (
+        ApprovedFigure.objects.filter(
+            unit=unit,
+            indicator_id__in=list(indicator_ids),
+            period__kind=period.kind,
+            period__starts_on__lt=period.starts_on,
+            superseded_at__isnull=True,
+            origin__in=figure_origins(is_demo=is_demo),
+        )
+        .select_related("period")
+        .order_by("period__starts_on", "pk")
+    )
+    history: dict[int, list[ApprovedFigure]] = defaultdict(list)
+    for row in rows:
+        history[row.indicator_id].append(row)
+    return dict(history)
+
+
+def reports_visible_to(*, user) -> QuerySet[Report]:
+    """Reports of the units the user may read (every report for a superuser)."""
+    qs = Report.objects.select_related("unit", "period")
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is None:
+        return qs
+    return qs.filter(unit_id__in=unit_ids)
+
+
+def review_queue(*, user) -> QuerySet[Report]:
+    """Submitted reports of the cities the user reviews, oldest submission first."""
+    qs = Report.objects.filter(state=ReportState.SUBMITTED).select_related(
+        "unit", "period", "submitted_by"
+    )
+    if not (user.is_authenticated and user.is_superuser):
+        qs = qs.filter(unit__city_id__in=reviewer_city_ids(user))
+    return qs.order_by("submitted_at", "pk")
+
+
+def report_events(*, report: Report):
+    """Every event of the report with its actor, in order."""
+    return report.events.select_related("actor").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One unit's report for one open period, as the home page lists it."""
+
+    unit: Unit
+    period: Period
+    report: Report | None
+    indicator_count: int
+    is_overdue: bool
+
+
+def home_summary(*, user, today: date) -> dict:
+    """What the start page shows: the user's units, due/overdue/returned reports, queue size."""
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("unit").order_by("unit__code")
+    )
+    reporter_units = [m.unit for m in memberships if m.role == Role.REPORTER]
+    periods = list(
+        Period.objects.filter(is_locked=False, opens_on__lte=today).order_by("starts_on", "kind")
+    )
+    due_rows = _due_rows(unit_ids=[u.pk for u in reporter_units])
+    reports = {
+        (r.unit_id, r.period_id): r
+        for r in Report.objects.filter(unit__in=reporter_units, period__in=periods)
+    }
+    items: list[DueItem] = []
+    for unit in reporter_units:
+        for period in periods:
+            if not unit_valid_during(unit, period):
+                continue
+            count = len({ind for ind, year in due_rows.get(unit.pk, ()) if year >= period.year})
+            if not count:
+                continue
+            report = reports.get((unit.pk, period.pk))
+            done = report is not None and report.state in SUBMITTED_STATES
+            if done:
+                continue
+            items.append(DueItem(unit, period, report, count, period.deadline < today))
+    returned = [i for i in items if i.report and i.report.state == ReportState.RETURNED]
+    is_reviewer = user.is_superuser or any(m.role == Role.REVIEWER for m in memberships)
+    recent = list(
+        reports_visible_to(user=user)
+        .filter(unit__in=reporter_units)
+        .order_by("-updated_at")[:10]
+    ) if reporter_units else []
+    return {
+        "memberships": memberships,
+        "due": [i for i in items if not i.is_overdue],
+        "overdue": [i for i in items if i.is_overdue],
+        "returned": returned,
+        "recent": recent,
+        "is_reviewer": is_reviewer,
+        "queue_count": review_queue(user=user).count() if is_reviewer else 0,
+    }
+
+
+def _due_rows(*, unit_ids) -> dict[int, list[tuple[int, int]]]:
+    """{unit_id: [(indicator_id, target year), ...]} for the units' responsibilities."""
+    through = Target.responsible_units.through
+    rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for unit_id, indicator_id, year in through.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "target__indicator_id", "target__year"
+    ):
+        rows[unit_id].append((indicator_id, year))
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    """Whether one expected report (unit, period) came on time, late, or not (yet)."""
+
+    unit_id: int
+    period_id: int
+    timeliness: str  # "on_time" | "late" | "missing" | "pending"
+    first_submitted_at: datetime | None
+    days_late: int | None
+
+
+def compliance_rows(
+    *, dataset: str, city: Unit | None = None, periods=None, today: date | None = None
+) -> list[ComplianceRow]:
+    """Expected reports against submitted ones, per unit and period.
+
+    Expected: units responsible for at least one indicator due in the period and valid
+    during it. A report counts from its first submission: on time up to the deadline day
+    (local time), late after it (days_late = days past the deadline). Without a submission
+    it is missing once the deadline has passed and pending before. Dataset "demo" reads only
+    demo reports, "official" only the others. Four queries whatever the size.
+    """
+    today = today or timezone.localdate()
+    if periods is None:
+        periods = Period.objects.filter(opens_on__lte=today)
+    periods = sorted(periods, key=lambda p: (p.starts_on, p.kind))
+    if not periods:
+        return []
+    through = Target.responsible_units.through
+    links = through.objects.all()
+    if city is not None:
+        links = links.filter(unit__city=city)
+    responsibilities: dict[int, dict] = {}
+    for unit_id, year, valid_from, valid_to in links.values_list(
+        "unit_id", "target__year", "unit__valid_from", "unit__valid_to"
+    ):
+        entry = responsibilities.setdefault(
+            unit_id, {"max_year": year, "valid_from": valid_from, "valid_to": valid_to}
+        )
+        entry["max_year"] = max(entry["max_year"], year)
+    reports = Report.objects.filter(
+        period__in=[p.pk for p in periods],
+        unit_id__in=list(responsibilities),
+        is_demo=(dataset == "demo"),
+    ).values_list("unit_id", "period_id", "first_submitted_at")
+    submitted = {(u, p): at for u, p, at in reports}
+    rows: list[ComplianceRow] = []
+    for period in periods:
+        for unit_id in sorted(responsibilities):
+            entry = responsibilities[unit_id]
+            if entry["max_year"] < period.year:
+                continue
+            if entry["valid_from"] and entry["valid_from"] > period.ends_on:
+                continue
+            if entry["valid_to"] and entry["valid_to"] <= period.starts_on:
+                continue
+            at = submitted.get((unit_id, period.pk))
+            rows.append(_compliance_row(unit_id, period, at, today))
+    return rows
+
+
+def _compliance_row(unit_id: int, period: Period, at: datetime | None, today: date):
+    if at is not None:
+        late = (timezone.localdate(at) - period.deadline).days
+        timeliness = "late" if late > 0 else "on_time"
+        return ComplianceRow(unit_id, period.pk, timeliness, at, max(late, 0))
+    timeliness = "missing" if today > period.deadline else "pending"
+    return ComplianceRow(unit_id, period.pk, timeliness, None, None)
+
+
+def prefetch_lines(qs: QuerySet[Report]) -> QuerySet[Report]:
+    """The reports with their lines and indicators, for pages listing figures."""
+    return qs.prefetch_related(
+        Prefetch("lines", queryset=ReportLine.objects.select_related("indicator"))
+    )

@@ -1,0 +1,557 @@
+"""The attainment engine: recompute stored results from the approved figures.
+
+One call, ``attainment_recompute``, replaces the results of one dataset (all targets, or the
+given ones) in a single transaction, then recomputes that dataset's rollups and reporting
+compliance from what is stored. The method itself is ``attainment.method`` and
+``attainment.combine``; this module only feeds them and stores what they say.
+
+Queries are set-based: a fixed number of reads (targets, responsible units, units,
+successors, periods, figures streamed in one query ordered by indicator, latest rows for
+rollups, compliance) whatever the number of targets or figures, and writes by bulk_create in
+batches of ``BULK_BATCH_SIZE`` rows (the database backend may cap a batch lower: SQLite takes
+999 parameters per statement, about 33 attainment rows). So a recompute issues a constant
+number of queries plus one INSERT per batch: ceil(rows / batch) per table.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
+
+from django.db import connection, transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from attainment import method
+from attainment.combine import UnitValue, combine, unit_value
+from attainment.models import (
+    ComplianceRecord,
+    Dataset,
+    RecomputeRun,
+    Rollup,
+    RollupScope,
+    Scope,
+    Status,
+    TargetAttainment,
+)
+from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
+from reporting.periods import period_ensure
+from reporting.selectors import compliance_rows
+from targets.models import Level, Target
+from units.models import Unit, UnitKind
+from units.selectors import successor_map
+
+DATASET_ORIGINS = {
+    Dataset.OFFICIAL: (FigureOrigin.DOCUMENT, FigureOrigin.REPORT),
+    Dataset.DEMO: (FigureOrigin.DEMO,),
+}
+
+# Rows per INSERT (capped lower by the backend where it must be). Rows are flushed to the
+# database every FLUSH_ROWS so memory stays flat on a million figures.
+BULK_BATCH_SIZE = 2000
+FLUSH_ROWS = 20 * BULK_BATCH_SIZE
+FIGURE_CHUNK = 20_000
+
+LEVEL_KINDS = {
+    Level.CITY: UnitKind.PROVINCE,
+    Level.DISTRICT: UnitKind.DISTRICT,
+    Level.COMMUNE: UnitKind.COMMUNE,
+    Level.DEPARTMENT: UnitKind.DEPARTMENT,
+    Level.HOSPITAL: UnitKind.HOSPITAL,
+    Level.SCHOOL: UnitKind.SCHOOL,
+}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Target:
+    pk: int
+    plan_id: int
+    city_id: int
+    indicator_id: int
+    aggregation: str
+    level: str
+    spec: method.TargetSpec
+    responsible: frozenset[int]
+
+
+@dataclass(frozen=True)
+class _Period:
+    pk: int
+    starts_on: date
+    ends_on: date
+    t: float
+
+    @property
+    def key(self) -> tuple[date, date]:
+        # A year and its Q4 end on the same day; the quarter, starting later, counts as later.
+        return (self.ends_on, self.starts_on)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    kind: str
+    city_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+    def existed_during(self, period: _Period) -> bool:
+        return (self.valid_from is None or self.valid_from <= period.ends_on) and (
+            self.valid_to is None or self.valid_to > period.starts_on
+        )
+
+    def exists_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to > day
+        )
+
+
+@dataclass(frozen=True)
+class _Figure:
+    period: _Period
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    milestone: str | None
+
+    def observed(self) -> float | None:
+        """The number the method sees (a milestone counts as its attainment, for counting)."""
+        if self.milestone:
+            return method.MILESTONE_ATTAINMENT.get(self.milestone)
+        return unit_value(UnitValue(self.value, self.numerator, self.denominator))
+
+
+@dataclass
+class _Context:
+    dataset: str
+    today: date
+    today_t: float
+    now: datetime
+    units: dict[int, _Unit]
+    successors: dict[int, int]
+    periods: dict[int, _Period]
+    fallback_period_id: int | None = None
+    rows: list[TargetAttainment] = field(default_factory=list)
+    row_count: int = 0
+
+
+def attainment_recompute(
+    *,
+    dataset: str,
+    target_ids: Iterable[int] | None = None,
+    trigger: str,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> RecomputeRun:
+    """Recompute the results of ``dataset`` for the given targets (all when None).
+
+    Replaces those targets' TargetAttainment rows, then every Rollup and ComplianceRecord of
+    the dataset, in one transaction; concurrent recomputes of one dataset are serialised.
+    Running it twice gives the same rows; an incremental run gives the same rows as a full one.
+    """
+    if dataset not in DATASET_ORIGINS:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {Dataset.values}")
+    ids = None if target_ids is None else sorted({int(pk) for pk in target_ids})
+    today = today or timezone.localdate()
+    run = RecomputeRun.objects.create(
+        dataset=dataset, trigger=trigger[:32], started_at=timezone.now()
+    )
+    with transaction.atomic():
+        _lock_dataset(dataset)
+        targets = _load_targets(ids)
+        ctx = _load_context(dataset, today)
+        stale = TargetAttainment.objects.filter(dataset=dataset)
+        if ids is not None:
+            stale = stale.filter(target_id__in=ids)
+        stale.delete()
+        _compute_targets(ctx, targets, ids, progress)
+        rollup_count = _rollups_replace(ctx)
+        compliance_count = _compliance_replace(ctx)
+    run.target_count = len(targets)
+    run.row_count = ctx.row_count + rollup_count + compliance_count
+    run.finished_at = timezone.now()
+    run.save(update_fields=["target_count", "row_count", "finished_at"])
+    return run
+
+
+def decimal_year_end(day: date) -> float:
+    """The decimal year at the END of ``day`` (31 Dec 2025 -> 2026.0), as the method counts."""
+    days = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days
+    return day.year + day.timetuple().tm_yday / days
+
+
+def _lock_dataset(dataset: str) -> None:
+    # SQLite serialises writers by itself; PostgreSQL needs the lock so that two recomputes
+    # of one dataset cannot interleave their delete and insert. Released at commit.
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"dxtracker.attainment.{dataset}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _float(name: str) -> Cast:
+    # Floats straight from the database: a million Decimals would cost time and memory.
+    return Cast(name, FloatField())
+
+
+def _load_targets(ids: list[int] | None) -> list[_Target]:
+    qs = Target.objects.all() if ids is None else Target.objects.filter(pk__in=ids)
+    rows = qs.order_by("pk").values_list(
+        "pk", "plan_id", "plan__city_id", "indicator_id", "indicator__measure",
+        "indicator__direction", "indicator__aggregation", "year", "level", "comparator",
+        _float("value"), _float("baseline_value"), "baseline_year",
+    )
+    through = Target.responsible_units.through.objects.all()
+    if ids is not None:
+        through = through.filter(target_id__in=ids)
+    responsible: dict[int, set[int]] = defaultdict(set)
+    for target_id, unit_id in through.values_list("target_id", "unit_id"):
+        responsible[target_id].add(unit_id)
+    targets = []
+    for (pk, plan_id, city_id, indicator_id, measure, direction, aggregation, year, level,
+         comparator, value, baseline_value, baseline_year) in rows:
+        spec = method.TargetSpec(
+            comparator=comparator, value=value, year=year, direction=direction,
+            measure=measure, baseline_value=baseline_value, baseline_year=baseline_year,
+        )
+        targets.append(_Target(pk, plan_id, city_id, indicator_id, aggregation, level, spec,
+                               frozenset(responsible.get(pk, ()))))
+    return targets
+
+
+def _load_context(dataset: str, today: date) -> _Context:
+    units = {
+        pk: _Unit(kind, city_id, valid_from, valid_to)
+        for pk, kind, city_id, valid_from, valid_to in Unit.objects.values_list(
+            "pk", "kind", "city_id", "valid_from", "valid_to"
+        )
+    }
+    periods = {
+        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter))
+        for pk, kind, year, quarter, starts_on, ends_on in Period.objects.values_list(
+            "pk", "kind", "year", "quarter", "starts_on", "ends_on"
+        )
+    }
+    return _Context(
+        dataset=dataset, today=today, today_t=decimal_year_end(today), now=timezone.now(),
+        units=units, successors=successor_map(), periods=periods,
+    )
+
+
+def _figure_stream(ctx: _Context, indicator_ids: set[int] | None) -> Iterator[tuple]:
+    qs = ApprovedFigure.objects.filter(
+        superseded_at__isnull=True, origin__in=DATASET_ORIGINS[ctx.dataset]
+    )
+    if indicator_ids is not None:
+        qs = qs.filter(indicator_id__in=sorted(indicator_ids))
+    return (
+        qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
+        .values_list(
+            "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
+            _float("denominator"), "milestone_state",
+        )
+        .iterator(chunk_size=FIGURE_CHUNK)
+    )
+
+
+def _figures_by_unit(rows: Iterable[tuple], ctx: _Context) -> dict[int, list[_Figure]]:
+    """One indicator's figures per unit, in time order.
+
+    Rows come ordered by approval time within (unit, period), so when a document figure and
+    a report figure both exist for the same unit and period, the later approval wins.
+    """
+    latest: dict[tuple[int, int], _Figure] = {}
+    for _indicator, unit_id, period_id, value, numerator, denominator, milestone in rows:
+        latest[(unit_id, period_id)] = _Figure(
+            ctx.periods[period_id], value, numerator, denominator, milestone or None
+        )
+    by_unit: dict[int, list[_Figure]] = defaultdict(list)
+    for (unit_id, _period), fig in latest.items():
+        by_unit[unit_id].append(fig)
+    for figs in by_unit.values():
+        figs.sort(key=lambda f: f.period.key)
+    return by_unit
+
+
+def _compute_targets(
+    ctx: _Context, targets: list[_Target], ids: list[int] | None, progress: Progress | None
+) -> None:
+    by_indicator: dict[int, list[_Target]] = defaultdict(list)
+    for target in targets:
+        by_indicator[target.indicator_id].append(target)
+    total, done = len(targets), 0
+    indicator_ids = None if ids is None else set(by_indicator)
+    if by_indicator:
+        stream = _figure_stream(ctx, indicator_ids)
+        for indicator_id, rows in groupby(stream, key=itemgetter(0)):
+            figures = _figures_by_unit(rows, ctx)
+            for target in by_indicator.pop(indicator_id, ()):
+                _target_rows(ctx, target, figures)
+                done += 1
+                if progress:
+                    progress(done, total)
+    for remaining in by_indicator.values():
+        for target in remaining:
+            _target_rows(ctx, target, {})
+            done += 1
+            if progress:
+                progress(done, total)
+    _flush(ctx, force=True)
+
+
+def _contributing_units(
+    ctx: _Context, target: _Target, figures: dict[int, list[_Figure]], related: set[int]
+) -> set[int]:
+    """The units whose figures make the value at the target's level."""
+    if target.level == Level.CITY:
+        # A figure the city states for itself (document 001's DTI rank) is the city value.
+        if target.city_id in figures:
+            return {target.city_id}
+        return related
+    kind = LEVEL_KINDS.get(target.level)
+    of_level = {
+        u for u in figures
+        if ctx.units[u].kind == kind and (u in related or ctx.units[u].city_id == target.city_id)
+    }
+    # Responsible units of another kind (a department reporting for the districts) still count.
+    return of_level or related
+
+
+def _target_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure]]) -> None:
+    # Units that no longer exist still count through the unit that carries them now.
+    related = {
+        u for u in figures
+        if u in target.responsible or ctx.successors.get(u) in target.responsible
+    }
+    contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
+    for unit_id in sorted(related | contributing):
+        _unit_rows(ctx, target, unit_id, figures[unit_id])
+    carried = {ctx.successors.get(u, u) for u in related}
+    for unit_id in sorted(target.responsible - figures.keys() - carried):
+        unit = ctx.units.get(unit_id)
+        if unit is not None and unit.exists_on(ctx.today):
+            _placeholder_row(ctx, target, Scope.UNIT, unit_id)
+    if contributing:
+        _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)})
+    else:
+        _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
+
+
+def _as_of_t(ctx: _Context, period: _Period, is_latest: bool) -> float:
+    # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
+    # is missed even if the last figure came in 2024.
+    return max(period.t, ctx.today_t) if is_latest else period.t
+
+
+def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]) -> None:
+    observations: list[method.Observation] = []
+    state = None
+    for i, fig in enumerate(figs):
+        observed = fig.observed()
+        if observed is not None:
+            observations.append(method.Observation(fig.period.t, observed))
+        state = fig.milestone or state
+        is_latest = i == len(figs) - 1
+        ev = method.evaluate(
+            target.spec, observations, _as_of_t(ctx, fig.period, is_latest), state
+        )
+        _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
+                 fig.numerator, fig.denominator, 1)
+
+
+def _combined_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure]]) -> None:
+    periods = sorted(
+        {f.period.pk: f.period for figs in figures.values() for f in figs}.values(),
+        key=lambda p: p.key,
+    )
+    cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
+    observations: list[method.Observation] = []
+    state = None
+    for i, period in enumerate(periods):
+        current: list[_Figure] = []
+        for unit_id, figs in figures.items():
+            j = cursor[unit_id]
+            while j + 1 < len(figs) and figs[j + 1].period.key <= period.key:
+                j += 1
+            cursor[unit_id] = j
+            # A unit merged away keeps counting for the periods when it existed, not after.
+            if j >= 0 and ctx.units[unit_id].existed_during(period):
+                current.append(figs[j])
+        combined = combine(
+            target.aggregation,
+            [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
+            target.spec,
+        )
+        n_units = combined.n_units
+        milestone = _combined_milestone([f.milestone for f in current if f.milestone])
+        if milestone is not None:
+            state = milestone
+            n_units = sum(1 for f in current if f.milestone)
+            observations.append(
+                method.Observation(period.t, method.MILESTONE_ATTAINMENT[milestone])
+            )
+        elif combined.value is not None:
+            observations.append(method.Observation(period.t, combined.value))
+        is_latest = i == len(periods) - 1
+        ev = method.evaluate(
+            target.spec, observations, _as_of_t(ctx, period, is_latest), state
+        )
+        _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
+                 combined.numerator, combined.denominator, n_units)
+
+
+def _combined_milestone(states: list[str]) -> str | None:
+    """Done when every unit is done, not started when none has started, else in progress."""
+    if not states:
+        return None
+    if all(s == method.DONE for s in states):
+        return method.DONE
+    if all(s == method.NOT_STARTED for s in states):
+        return method.NOT_STARTED
+    return method.IN_PROGRESS
+
+
+def _placeholder_row(ctx: _Context, target: _Target, scope: str, unit_id: int) -> None:
+    """A latest row saying "insufficient data", so every target shows on the dashboards."""
+    ev = method.evaluate(target.spec, [], ctx.today_t, None)
+    _add_row(ctx, target, scope, unit_id, _fallback_period_id(ctx), ev, True, None, None, 0)
+
+
+def _fallback_period_id(ctx: _Context) -> int:
+    if ctx.fallback_period_id is None:
+        started = [p for p in ctx.periods.values() if p.starts_on <= ctx.today]
+        if started:
+            ctx.fallback_period_id = max(started, key=lambda p: p.key).pk
+        else:
+            period = period_ensure(
+                kind=PeriodKind.QUARTER, year=ctx.today.year,
+                quarter=(ctx.today.month - 1) // 3 + 1,
+            )
+            ctx.fallback_period_id = period.pk
+    return ctx.fallback_period_id
+
+
+def _add_row(
+    ctx: _Context,
+    target: _Target,
+    scope: str,
+    unit_id: int,
+    period_id: int,
+    ev: method.Evaluation,
+    is_latest: bool,
+    numerator: float | None,
+    denominator: float | None,
+    n_units: int,
+) -> None:
+    ctx.rows.append(
+        TargetAttainment(
+            dataset=ctx.dataset, target_id=target.pk, scope=scope, unit_id=unit_id,
+            period_id=period_id, is_latest=is_latest, actual_value=ev.actual,
+            numerator=numerator, denominator=denominator, n_units=n_units,
+            effective_target=ev.effective_target, attainment_pct=ev.attainment_pct,
+            status=ev.status, ratio=ev.ratio, observed_rate=ev.observed_rate,
+            required_rate=ev.required_rate, projected_cagr=ev.projected_cagr,
+            projected_linear=ev.projected_linear,
+            required_rate_from_now=ev.required_rate_from_now,
+            required_step_from_now=ev.required_step_from_now,
+            places_gained=ev.places_gained, base_value=ev.base_value, base_t=ev.base_t,
+            n_observations=ev.n_observations, computed_at=ctx.now,
+        )
+    )
+    _flush(ctx)
+
+
+def _flush(ctx: _Context, *, force: bool = False) -> None:
+    if ctx.rows and (force or len(ctx.rows) >= FLUSH_ROWS):
+        TargetAttainment.objects.bulk_create(ctx.rows, batch_size=BULK_BATCH_SIZE)
+        ctx.row_count += len(ctx.rows)
+        ctx.rows = []
+
+
+# --- rollups -------------------------------------------------------------------------------
+
+
+def _rollups_replace(ctx: _Context) -> int:
+    """Recompute every rollup of the dataset from the stored latest rows."""
+    rows = TargetAttainment.objects.filter(dataset=ctx.dataset, is_latest=True).values_list(
+        "target_id", "scope", "unit_id", "status", "attainment_pct", "period__ends_on",
+        "period__starts_on", "target__plan_id", "target__plan__city_id",
+        "target__indicator__pillar_id", "target__year",
+    )
+    groups: dict[tuple, list[tuple[str, float | None]]] = defaultdict(list)
+    unit_rows: dict[tuple[int, int], tuple] = {}
+    for (target_id, scope, unit_id, status, pct, ends_on, starts_on, plan_id, city_id,
+         pillar_id, year) in rows:
+        if scope == Scope.COMBINED:
+            for y in (year, None):
+                groups[(RollupScope.CITY, city_id, None, None, None, y)].append((status, pct))
+                groups[(RollupScope.PLAN, city_id, plan_id, None, None, y)].append((status, pct))
+                groups[(RollupScope.PILLAR, city_id, plan_id, pillar_id, None, y)].append(
+                    (status, pct)
+                )
+            continue
+        carrier = ctx.successors.get(unit_id, unit_id)
+        # A merged-away unit and its successor may both have a row for one target: the
+        # target counts once for the successor, with the most recent row (its own on a tie).
+        rank = (ends_on, starts_on, unit_id == carrier)
+        known = unit_rows.get((carrier, target_id))
+        if known is None or rank > known[0]:
+            unit_rows[(carrier, target_id)] = (rank, status, pct, year, city_id)
+    for (carrier, _target), (_rank, status, pct, year, plan_city_id) in unit_rows.items():
+        unit = ctx.units.get(carrier)
+        city_id = (unit.city_id if unit else None) or plan_city_id
+        for y in (year, None):
+            groups[(RollupScope.UNIT, city_id, None, None, carrier, y)].append((status, pct))
+
+    Rollup.objects.filter(dataset=ctx.dataset).delete()
+    rollups = [_rollup(ctx, key, members) for key, members in sorted(groups.items(), key=_gkey)]
+    Rollup.objects.bulk_create(rollups, batch_size=BULK_BATCH_SIZE)
+    return len(rollups)
+
+
+def _gkey(item: tuple) -> tuple:
+    return tuple(-1 if part is None else part for part in item[0])
+
+
+def _rollup(ctx: _Context, key: tuple, members: list[tuple[str, float | None]]) -> Rollup:
+    scope, city_id, plan_id, pillar_id, unit_id, year = key
+    counts = dict.fromkeys(Status.values, 0)
+    for status, _pct in members:
+        counts[status] = counts.get(status, 0) + 1
+    pcts = [pct for _status, pct in members if pct is not None]
+    parts = [ctx.dataset, scope, f"city={city_id}"]
+    parts += [f"{name}={pk}" for name, pk in (("plan", plan_id), ("pillar", pillar_id),
+                                              ("unit", unit_id)) if pk is not None]
+    parts.append(f"year={year if year is not None else 'all'}")
+    return Rollup(
+        dataset=ctx.dataset, scope=scope, key="|".join(parts), city_id=city_id,
+        plan_id=plan_id, pillar_id=pillar_id, unit_id=unit_id, target_year=year,
+        n_targets=len(members), status_counts=counts,
+        mean_attainment=math.fsum(pcts) / len(pcts) if pcts else None,
+        computed_at=ctx.now,
+    )
+
+
+# --- reporting compliance ------------------------------------------------------------------
+
+
+def _compliance_replace(ctx: _Context) -> int:
+    records = [
+        ComplianceRecord(
+            dataset=ctx.dataset, unit_id=row.unit_id, period_id=row.period_id,
+            timeliness=row.timeliness, submitted_at=row.first_submitted_at,
+            days_late=row.days_late, computed_at=ctx.now,
+        )
+        for row in compliance_rows(dataset=ctx.dataset, city=None, periods=None, today=ctx.today)
+    ]
+    ComplianceRecord.objects.filter(dataset=ctx.dataset).delete()
+    ComplianceRecord.objects.bulk_create(records, batch_size=BULK_BATCH_SIZE)
+    return len(records)

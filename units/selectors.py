@@ -36,6 +36,10 @@ def unit_tree_as_of(day: date, *, city: Unit) -> list[dict]:
         parent_id = unit.parent_id if unit.parent_id in ids else None
         if unit.pk == city.pk:
             parent_id = None
+        elif parent_id is None and city.pk in ids:
+            # A unit whose parent no longer exists (a commune after the district level was
+            # abolished) hangs under the city rather than becoming a second root.
+            parent_id = city.pk
         by_parent.setdefault(parent_id, []).append(unit)
 
     def build(unit: Unit) -> dict:
@@ -44,13 +48,20 @@ def unit_tree_as_of(day: date, *, city: Unit) -> list[dict]:
     return [build(u) for u in by_parent.get(None, [])]
 
 
-def successor_map() -> dict[int, int]:
+def successor_map(*, as_of: date | None = None) -> dict[int, int]:
     """Map every unit id to the id of the unit that carries it today (itself if it still exists).
 
     Follows chains (district → city; department → merged department) in memory: the unit
-    table is small, so one query serves every caller.
+    table is small, so one query serves every caller. With `as_of`, a link is followed only
+    when the unit had ceased by that day (valid_to <= as_of), giving the carrier on that day.
     """
-    direct = dict(Unit.objects.values_list("pk", "successor_id"))
+    rows = Unit.objects.values_list("pk", "successor_id", "valid_to")
+    direct = {
+        pk: successor_id
+        if as_of is None or (valid_to is not None and valid_to <= as_of)
+        else None
+        for pk, successor_id, valid_to in rows
+    }
     resolved: dict[int, int] = {}
     for start in direct:
         seen = {start}
@@ -69,6 +80,22 @@ def current_successor(unit: Unit) -> Unit:
     """The unit that carries `unit`'s reports today (the unit itself when it still exists)."""
     target_id = successor_map()[unit.pk]
     return unit if target_id == unit.pk else Unit.objects.get(pk=target_id)
+
+
+def successor_as_of(unit: Unit, day: date) -> Unit:
+    """The unit that carries `unit`'s reports on `day` (the unit itself if it still existed)."""
+    target_id = successor_map(as_of=day)[unit.pk]
+    return unit if target_id == unit.pk else Unit.objects.get(pk=target_id)
+
+
+def rolled_up_unit_ids(unit: Unit, *, as_of: date | None = None) -> set[int]:
+    """Ids of `unit` and of every unit whose figures roll up into it (its predecessors).
+
+    A 2023 report of a district abolished in 2025 rolls up into the city: the city's
+    rolled-up ids include that district.
+    """
+    carriers = successor_map(as_of=as_of)
+    return {pk for pk, carrier in carriers.items() if carrier == unit.pk} | {unit.pk}
 
 
 def _memberships(user, role: str) -> QuerySet[Membership]:

@@ -1,0 +1,126 @@
+"""Plans, pillars, indicators, targets, units and periods as machine clients read them."""
+
+from datetime import date
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reporting.models import Period
+from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
+from units.models import Unit
+
+
+def code_field(source: str | None = None) -> serializers.SlugRelatedField:
+    """A related object as its code (None when there is none)."""
+    kwargs = {"source": source} if source else {}
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    city = code_field()
+    title = serializers.CharField(read_only=True, help_text="Title in the request's language")
+    issuing_body = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "city", "title", "title_vi", "title_en", "document_number",
+                  "issued_on", "issuing_body", "issuing_body_vi", "issuing_body_en",
+                  "legal_basis", "horizon_years", "source_file"]
+
+
+class PillarSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Pillar
+        fields = ["id", "code", "kind", "name", "name_vi", "name_en", "order"]
+
+
+class NationalIndicatorSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = NationalIndicator
+        fields = ["id", "code", "name", "name_vi", "name_en", "decision"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    pillar = code_field()
+    name = serializers.CharField(read_only=True)
+    unit_of_measure = serializers.CharField(read_only=True)
+    national_indicator = NationalIndicatorSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "pillar", "name", "name_vi", "name_en", "measure",
+                  "unit_of_measure", "direction", "aggregation", "fraction", "national_indicator"]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    plan = code_field()
+    city = code_field("plan.city")
+    indicator = code_field()
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    pillar = code_field("indicator.pillar")
+    national_indicator = code_field("indicator.national_indicator")
+    description = serializers.CharField(source="describe", read_only=True,
+                                        help_text="Comparator and value, e.g. '≥ 80 %'")
+    reading = serializers.CharField(read_only=True)
+    responsible_units = serializers.SlugRelatedField(many=True, slug_field="code",
+                                                     read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "code", "plan", "city", "indicator", "indicator_name", "pillar",
+                  "national_indicator", "year", "level", "comparator", "value", "description",
+                  "baseline_value", "baseline_year", "reading", "reading_vi", "reading_en",
+                  "responsible_units", "source_sentence", "source_file"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = code_field()
+    city = code_field()
+    successor = code_field()
+    current_successor = serializers.SerializerMethodField(
+        help_text="Code of the unit that carries this unit's reports today (itself when it "
+                  "still exists); its rollups count there."
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "name_vi", "name_en", "kind", "parent", "city",
+                  "valid_from", "valid_to", "successor", "current_successor"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_current_successor(self, unit: Unit) -> str:
+        successors = self.context["successor_codes"]
+        return successors.get(unit.pk, unit.code)
+
+
+class UnitTreeSerializer(serializers.Serializer):
+    """A unit with the units under it on the chosen day."""
+
+    unit = UnitSerializer()
+    children = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/UnitTree"}})
+    def get_children(self, node: dict) -> list:
+        return UnitTreeSerializer(node["children"], many=True, context=self.context).data
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True, help_text="2024-Q1 for a quarter, 2024 a year")
+    is_open = serializers.SerializerMethodField(
+        help_text="Whether units may enter figures for it today"
+    )
+
+    class Meta:
+        model = Period
+        fields = ["id", "code", "kind", "year", "quarter", "starts_on", "ends_on", "opens_on",
+                  "deadline", "is_locked", "is_open"]
+
+    def get_is_open(self, period: Period) -> bool:
+        today: date = self.context.get("today") or timezone.localdate()
+        return period.is_open_on(today)

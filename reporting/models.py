@@ -287,3 +287,30 @@ class ApprovedFigure(models.Model):
     @property
     def note(self) -> str:
         return localized(self, "note")
+
+
+class ReminderLog(models.Model):
+    """A deadline reminder sent to a unit for a period on a day: at most one per day."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.JSONField(_("recipients"), default=list)
+
+    class Meta:
+        ordering = ["-sent_on", "unit__code"]
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period", "sent_on"], name="one_reminder_per_unit_period_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period_id} {self.sent_on}"

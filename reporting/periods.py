@@ -46,3 +46,29 @@ def period_from_code(code: str) -> Period:
         year, quarter = code.split("-Q")
         return period_ensure(kind=PeriodKind.QUARTER, year=int(year), quarter=int(quarter))
     return period_ensure(kind=PeriodKind.YEAR, year=int(code))
+
+
+def period_by_code(code: str) -> Period | None:
+    """The existing period for '2023-Q3' or '2022', or None (never creates one)."""
+    try:
+        if "-Q" in code:
+            year, quarter = code.split("-Q")
+            return Period.objects.filter(
+                kind=PeriodKind.QUARTER, year=int(year), quarter=int(quarter)
+            ).first()
+        return Period.objects.filter(kind=PeriodKind.YEAR, year=int(code)).first()
+    except ValueError:
+        return None
+
+
+def periods_open_due(*, today: date) -> list[Period]:
+    """Make sure the quarter containing `today` exists (and, in Q4, the year's period).
+
+    A period's dates make it open for entry from two weeks before its end, so creating
+    it early is harmless; running this twice creates nothing new.
+    """
+    quarter = (today.month - 1) // 3 + 1
+    periods = [period_ensure(kind=PeriodKind.QUARTER, year=today.year, quarter=quarter)]
+    if quarter == 4:
+        periods.append(period_ensure(kind=PeriodKind.YEAR, year=today.year))
+    return periods

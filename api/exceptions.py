@@ -113,6 +113,9 @@ def exception_handler(exc, context):
         if general and len(general) > 1:
             fields["non_field_errors"] = general
         body = error_body("invalid", message, fields)
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's message embeds the parser's English text; say it in the client's language.
+        body = error_body("parse_error", _("The request body could not be read as JSON."))
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

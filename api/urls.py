@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api.exceptions import not_found
-from api.views import catalogue, results
+from api.views import catalogue, reports, results
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ router.register("national-indicators", catalogue.NationalIndicatorViewSet,
 router.register("targets", catalogue.TargetViewSet, basename="target")
 router.register("units", catalogue.UnitViewSet, basename="unit")
 router.register("periods", catalogue.PeriodViewSet, basename="period")
+router.register("reports", reports.ReportViewSet, basename="report")
 router.register("attainment", results.AttainmentViewSet, basename="attainment")
 router.register("rollups", results.RollupViewSet, basename="rollup")
 router.register("completeness", results.CompletenessViewSet, basename="completeness")

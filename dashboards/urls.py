@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dashboards import plotlyjs, views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("city/<str:code>/", views.city, name="city"),
+    path("city/<str:code>/compliance/", views.compliance, name="compliance"),
+    path("target/<int:pk>/", views.target, name="target"),
+    path("unit/<str:code>/", views.unit, name="unit"),
+    path("compare/", views.compare, name="compare"),
+    path("plotly-<str:version>.min.js", plotlyjs.plotly_js, name="plotly_js"),
+]

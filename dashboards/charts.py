@@ -1,0 +1,471 @@
+"""Plotly figures for the dashboards, each returned with the table of the numbers it draws.
+
+Builders take rows already read by the selectors and never query. Number and date
+formats follow the active language: Plotly's ``separators`` and d3 formats for the
+chart, ``tables.format_cell`` for the table under it.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from attainment.models import Status, Timeliness
+from dashboards import tables
+from dashboards.tables import ChartTable, Column
+from dashboards.timeaxis import deadline_date, t_to_date
+from dxtracker.i18n import is_english
+from targets.models import Measure
+
+STATUS_ORDER = [
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.NEEDS_ACCELERATION,
+    Status.NOT_ACHIEVED,
+    Status.LIMITED_PROGRESS,
+    Status.DETERIORATING,
+    Status.MISSED,
+    Status.INSUFFICIENT_DATA,
+]
+STATUS_COLOURS = {
+    Status.ACHIEVED: "#1a7f37",
+    Status.ON_TRACK: "#56a86b",
+    Status.NEEDS_ACCELERATION: "#e0a100",
+    Status.NOT_ACHIEVED: "#d58a00",
+    Status.LIMITED_PROGRESS: "#e65100",
+    Status.DETERIORATING: "#c62828",
+    Status.MISSED: "#7f1d1d",
+    Status.INSUFFICIENT_DATA: "#9aa5b1",
+}
+TIMELINESS_ORDER = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, Timeliness.PENDING]
+TIMELINESS_COLOURS = {
+    Timeliness.ON_TIME: "#1a7f37",
+    Timeliness.LATE: "#e0a100",
+    Timeliness.MISSING: "#c62828",
+    Timeliness.PENDING: "#c5ccd5",
+}
+CITY_COLOURS = ["#0b5cab", "#c2185b", "#00897b", "#6d4c41", "#7b3fa0"]
+
+
+@dataclass
+class Chart:
+    """A figure, its title, and the table of exactly the numbers it draws."""
+
+    id: str
+    title: str
+    figure: go.Figure
+    table: ChartTable
+    note: str = ""
+
+    def figure_json(self) -> str:
+        return self.figure.to_json()
+
+
+def plotly_config(chart_id: str) -> dict:
+    """Toolbar without the Plotly logo, with PNG export named after the chart."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    }
+
+
+def _separators() -> str:
+    # Plotly wants the decimal sign first, then the thousands sign.
+    return ".," if is_english() else ",."
+
+
+def _date_format() -> str:
+    return "%Y-%m-%d" if is_english() else "%d/%m/%Y"
+
+
+def _layout(fig: go.Figure, *, height: int = 360, **extra) -> go.Figure:
+    fig.update_layout(
+        separators=_separators(),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        hoverlabel={"namelength": -1},
+        **extra,
+    )
+    fig.update_xaxes(automargin=True, gridcolor="#eef2f6")
+    fig.update_yaxes(automargin=True, gridcolor="#eef2f6")
+    return fig
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def status_label(status: str | None) -> str:
+    known = status if status in Status.values else Status.INSUFFICIENT_DATA
+    return str(Status(known).label)
+
+
+def value_format(measure: str) -> str:
+    """d3 format for an indicator's values in hover labels and axes."""
+    if measure in (Measure.RANK, Measure.MONEY_VND):
+        return ",.0f"
+    return ",.4~f"
+
+
+# ---------------------------------------------------------------- city overview
+
+
+def pillar_attainment_chart(rollups: list) -> Chart:
+    """Mean attainment per pillar, from the engine's stored pillar rollups."""
+    table = ChartTable([
+        Column("pillar", _("Pillar")),
+        Column("targets", _("Targets"), tables.INTEGER),
+        Column("mean", _("Mean attainment (%)"), tables.PERCENT),
+        Column("achieved", _("Achieved"), tables.INTEGER),
+    ])
+    names, means, counts = [], [], []
+    for rollup in rollups:
+        name = rollup.pillar.name if rollup.pillar else _("All pillars")
+        achieved = (rollup.status_counts or {}).get(Status.ACHIEVED, 0)
+        table.add(name, rollup.n_targets, rollup.mean_attainment, achieved)
+        names.append(_short(name, 36))
+        means.append(rollup.mean_attainment)
+        counts.append(rollup.n_targets)
+    fig = go.Figure(
+        go.Bar(
+            x=means, y=names, orientation="h", marker_color="#0b5cab",
+            customdata=counts, name=_("Mean attainment (%)"),
+            hovertemplate="%{y}: %{x:,.1f} %<br>" + _("Targets") + ": %{customdata}<extra></extra>",
+            text=means, texttemplate="%{x:,.1f} %", textposition="auto",
+        )
+    )
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    fig.update_yaxes(autorange="reversed")
+    return Chart("pillars", _("Attainment per pillar"),
+                 _layout(fig, height=max(220, 60 * len(names) + 80)), table)
+
+
+def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "") -> Chart:
+    """Targets counted by status; rows carry a .status (None when never computed)."""
+    counts = Counter((row.status or Status.INSUFFICIENT_DATA) for row in rows)
+    table = ChartTable(
+        [Column("status", _("Status")), Column("count", _("Targets"), tables.INTEGER)]
+    )
+    labels, values, colours = [], [], []
+    for status in STATUS_ORDER:
+        if counts.get(status):
+            table.add(status_label(status), counts[status], css={0: f"status-{status}"})
+            labels.append(status_label(status))
+            values.append(counts[status])
+            colours.append(STATUS_COLOURS[status])
+    fig = go.Figure(
+        go.Bar(
+            x=labels, y=values, marker_color=colours, name=_("Targets"),
+            text=values, textposition="auto",
+            hovertemplate="%{x}: %{y:,d}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    return Chart(chart_id, title or _("Targets by status"), _layout(fig, height=320), table)
+
+
+def trajectory_chart(rows: list, *, year: int) -> Chart:
+    """Attainment now of each target due in `year`, coloured by status, with its projection."""
+    table = ChartTable([
+        Column("target", _("Target")),
+        Column("goal", _("Target value")),
+        Column("actual", _("Latest value"), tables.NUMBER),
+        Column("projected", _("Projected value at the deadline"), tables.NUMBER),
+        Column("attainment", _("Attainment (%)"), tables.PERCENT),
+        Column("status", _("Status")),
+    ])
+    names, pcts, colours, hover = [], [], [], []
+    for row in rows:
+        status = row.status or Status.INSUFFICIENT_DATA
+        name = row.target.indicator.name
+        table.add(name, row.target.describe(), row.actual, row.projected, row.attainment_pct,
+                  status_label(status), css={5: f"status-{status}"})
+        names.append(_short(name))
+        pcts.append(row.attainment_pct or 0)
+        colours.append(STATUS_COLOURS[status])
+        hover.append([row.target.describe(), status_label(status)])
+    fig = go.Figure(
+        go.Bar(
+            x=pcts, y=names, orientation="h", marker_color=colours, customdata=hover,
+            name=_("Attainment (%)"),
+            hovertemplate="%{y}<br>%{x:,.1f} % · %{customdata[1]}<br>"
+            + _("Target") + ": %{customdata[0]}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    fig.update_yaxes(autorange="reversed")
+    title = _("Targets for %(year)s: attainment and status") % {"year": year}
+    return Chart(f"trajectory-{year}", title,
+                 _layout(fig, height=max(240, 26 * len(names) + 90)), table)
+
+
+# ---------------------------------------------------------------- target detail
+
+
+def target_series_chart(target, series: list, latest) -> Chart:
+    """Actual values over time with the target line, baseline, expected path and projection."""
+    measure = target.indicator.measure
+    fmt = value_format(measure)
+    table = ChartTable([
+        Column("series", _("Series")),
+        Column("date", _("Date"), tables.DATE),
+        Column("value", _("Value"), tables.NUMBER),
+    ])
+    fig = go.Figure()
+    hover = "%{fullData.name}<br>%{x|" + _date_format() + "}: %{y:" + fmt + "}<extra></extra>"
+
+    def add(name: str, xs: list, ys: list, **style):
+        for x, y in zip(xs, ys, strict=True):
+            table.add(name, x, y)
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=name, hovertemplate=hover, **style))
+
+    points = [a for a in series if a.actual_value is not None]
+    add(_("Actual value"), [a.period.ends_on for a in points], [a.actual_value for a in points],
+        mode="lines+markers", line={"color": "#0b5cab", "width": 3})
+    goal = latest.effective_target if latest and latest.effective_target is not None else (
+        float(target.value) if target.value is not None else None)
+    if target.baseline_value is not None and target.baseline_year:
+        add(_("Baseline"), [deadline_date(target.baseline_year)], [float(target.baseline_value)],
+            mode="markers", marker={"symbol": "diamond", "size": 12, "color": "#5b6877"})
+    if goal is not None:
+        start = points[0].period.ends_on if points else None
+        if latest and latest.base_t is not None:
+            start = t_to_date(latest.base_t)
+        if start is not None:
+            add(_("Target"), [start, deadline_date(target.year)], [goal, goal],
+                mode="lines", line={"color": "#c62828", "dash": "dash"})
+        if latest and latest.base_t is not None and latest.base_value is not None:
+            add(_("Expected trajectory"), [t_to_date(latest.base_t), deadline_date(target.year)],
+                [latest.base_value, goal], mode="lines", line={"color": "#5b6877", "dash": "dot"})
+    if latest and latest.projected_linear is not None and points:
+        add(_("Projection to the target year"),
+            [points[-1].period.ends_on, deadline_date(target.year)],
+            [points[-1].actual_value, latest.projected_linear],
+            mode="lines+markers", line={"color": "#e65100", "dash": "dashdot"},
+            marker={"symbol": "circle-open"})
+    fig.update_xaxes(type="date", hoverformat=_date_format(), tickformat="%Y")
+    fig.update_yaxes(tickformat=fmt)
+    if measure == Measure.RANK:
+        fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
+    return Chart("series", _("Values over time"), _layout(fig, height=380), table)
+
+
+def units_chart(unit_rows: list, measure: str) -> Chart:
+    """Each responsible unit's latest value against the target of its level."""
+    fmt = value_format(measure)
+    table = ChartTable([
+        Column("unit", _("Unit")),
+        Column("level", _("Level")),
+        Column("goal", _("Target value"), tables.NUMBER),
+        Column("actual", _("Latest value"), tables.NUMBER),
+        Column("period", _("Period")),
+        Column("attainment", _("Attainment (%)"), tables.PERCENT),
+        Column("status", _("Status")),
+    ])
+    names, actual, goals, colours, hover = [], [], [], [], []
+    for row in unit_rows:
+        status = row.status or Status.INSUFFICIENT_DATA
+        table.add(row.unit.name, row.target.get_level_display(), row.effective_target,
+                  row.actual_value, str(row.period), row.attainment_pct, status_label(status),
+                  css={6: f"status-{status}"})
+        names.append(_short(row.unit.name, 36))
+        actual.append(row.actual_value)
+        goals.append(row.effective_target)
+        colours.append(STATUS_COLOURS[status])
+        hover.append(status_label(status))
+    fig = go.Figure([
+        go.Bar(x=names, y=actual, name=_("Latest value"), marker_color=colours, customdata=hover,
+               hovertemplate="%{x}: %{y:" + fmt + "}<br>%{customdata}<extra></extra>"),
+        go.Scatter(x=names, y=goals, name=_("Target value"), mode="markers",
+                   marker={"symbol": "line-ew-open", "size": 28, "color": "#c62828",
+                           "line": {"width": 3}},
+                   hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + _("Target value") + "</extra>"),
+    ])
+    fig.update_yaxes(tickformat=fmt)
+    if measure == Measure.RANK:
+        fig.update_yaxes(autorange="reversed")
+    return Chart("units", _("Each responsible unit against its target"),
+                 _layout(fig, height=380), table)
+
+
+# ---------------------------------------------------------------- unit view
+
+
+def unit_targets_chart(rows: list) -> Chart:
+    """The unit's own attainment of each target it is responsible for."""
+    table = ChartTable([
+        Column("target", _("Target")),
+        Column("year", _("Target year")),
+        Column("goal", _("Target value")),
+        Column("actual", _("Latest value"), tables.NUMBER),
+        Column("period", _("Period")),
+        Column("attainment", _("Attainment (%)"), tables.PERCENT),
+        Column("status", _("Status")),
+    ])
+    names, pcts, colours, hover = [], [], [], []
+    for row in rows:
+        status = row.status or Status.INSUFFICIENT_DATA
+        name = row.target.indicator.name
+        table.add(name, str(row.target.year), row.target.describe(), row.actual,
+                  str(row.period) if row.period else "", row.attainment_pct, status_label(status),
+                  css={6: f"status-{status}"})
+        names.append(f"{_short(name, 40)} ({row.target.year})")
+        pcts.append(row.attainment_pct or 0)
+        colours.append(STATUS_COLOURS[status])
+        hover.append(status_label(status))
+    fig = go.Figure(
+        go.Bar(x=pcts, y=names, orientation="h", marker_color=colours, customdata=hover,
+               name=_("Attainment (%)"),
+               hovertemplate="%{y}<br>%{x:,.1f} % · %{customdata}<extra></extra>")
+    )
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    fig.update_yaxes(autorange="reversed")
+    return Chart("targets", _("Attainment of the unit's targets"),
+                 _layout(fig, height=max(240, 26 * len(names) + 90)), table)
+
+
+def compliance_record_chart(records: list) -> Chart:
+    """The unit's reports per year: on time, late, missing."""
+    years = sorted({r.period.year for r in records})
+    counts = Counter((r.period.year, r.timeliness) for r in records)
+    table = ChartTable([
+        Column("year", _("Year")),
+        *(Column(t, str(Timeliness(t).label), tables.INTEGER) for t in TIMELINESS_ORDER),
+    ])
+    for year in years:
+        table.add(str(year), *(counts.get((year, t), 0) for t in TIMELINESS_ORDER))
+    fig = go.Figure([
+        go.Bar(x=[str(y) for y in years], y=[counts.get((y, t), 0) for y in years],
+               name=str(Timeliness(t).label), marker_color=TIMELINESS_COLOURS[t],
+               hovertemplate="%{x} · %{fullData.name}: %{y:,d}<extra></extra>")
+        for t in TIMELINESS_ORDER
+    ])
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=",d", title=_("Reports"))
+    return Chart("record", _("Reporting record"), _layout(fig, height=320), table)
+
+
+# ---------------------------------------------------------------- cross-city
+
+
+def comparison_chart(rows: list) -> Chart:
+    """Each city's targets and latest actual for one national indicator, side by side."""
+    table = ChartTable([
+        Column("city", _("City")),
+        Column("indicator", _("Indicator in the city's plan")),
+        Column("year", _("Target year")),
+        Column("goal", _("Target value"), tables.NUMBER),
+        Column("actual", _("Latest value"), tables.NUMBER),
+        Column("period", _("Period")),
+        Column("status", _("Status")),
+    ])
+    cities: list[str] = []
+    for row in rows:
+        status = row.status or Status.INSUFFICIENT_DATA
+        table.add(row.city.name, row.target.indicator.name, str(row.target.year), row.goal,
+                  row.actual, str(row.period) if row.period else "", status_label(status),
+                  css={6: f"status-{status}"})
+        if row.city.name not in cities:
+            cities.append(row.city.name)
+    years = sorted({row.target.year for row in rows})
+    traces = []
+    palette = ["#f4a3a3", "#c62828", "#7f1d1d"]
+    for i, year in enumerate(years):
+        by_city = {row.city.name: row.goal for row in rows if row.target.year == year}
+        traces.append(go.Bar(
+            x=cities, y=[by_city.get(c) for c in cities],
+            name=_("Target %(year)s") % {"year": year}, marker_color=palette[i % len(palette)],
+            hovertemplate="%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
+        ))
+    latest_by_city: dict[str, float | None] = {}
+    for row in rows:
+        if row.actual is not None:
+            latest_by_city.setdefault(row.city.name, row.actual)
+    traces.append(go.Bar(
+        x=cities, y=[latest_by_city.get(c) for c in cities], name=_("Latest value"),
+        marker_color="#0b5cab", hovertemplate="%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
+    ))
+    fig = go.Figure(traces)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=",.4~f")
+    return Chart("comparison", _("Targets and latest values by city"), _layout(fig, height=360),
+                 table)
+
+
+def comparison_series_chart(series: dict) -> Chart:
+    """Actual values over time, one line per city. `series`: {city: [(period, value)]}."""
+    table = ChartTable([
+        Column("city", _("City")),
+        Column("period", _("Period")),
+        Column("date", _("Date"), tables.DATE),
+        Column("value", _("Value"), tables.NUMBER),
+    ])
+    traces = []
+    for i, (city, points) in enumerate(series.items()):
+        for period, value in points:
+            table.add(city.name, str(period), period.ends_on, value)
+        traces.append(go.Scatter(
+            x=[p.ends_on for p, _v in points], y=[v for _p, v in points], name=city.name,
+            mode="lines+markers", line={"color": CITY_COLOURS[i % len(CITY_COLOURS)]},
+            hovertemplate="%{fullData.name}<br>%{x|" + _date_format()
+            + "}: %{y:,.4~f}<extra></extra>",
+        ))
+    fig = go.Figure(traces)
+    fig.update_xaxes(type="date", tickformat="%Y", hoverformat=_date_format())
+    fig.update_yaxes(tickformat=",.4~f")
+    return Chart("comparison-series", _("Values over time by city"), _layout(fig, height=360),
+                 table)
+
+
+# ---------------------------------------------------------------- compliance
+
+
+def compliance_heatmap(units: list, periods: list, records: dict) -> Chart:
+    """Units × periods coloured by timeliness; the words are in the hover and the table."""
+    codes = {t: i for i, t in enumerate(TIMELINESS_ORDER)}
+    table = ChartTable([Column("unit", _("Unit")),
+                        *(Column(p.code, str(p)) for p in periods)])
+    z, text = [], []
+    for unit in units:
+        row_z, row_text, cells, css = [], [], [], {}
+        for j, period in enumerate(periods, start=1):
+            record = records.get((unit.pk, period.pk))
+            if record is None:
+                row_z.append(None)
+                row_text.append("")
+                cells.append("")
+                continue
+            label = str(Timeliness(record.timeliness).label)
+            if record.timeliness == Timeliness.LATE and record.days_late:
+                label_full = _("%(label)s (%(days)s days)") % {"label": label,
+                                                               "days": record.days_late}
+            else:
+                label_full = label
+            row_z.append(codes[record.timeliness])
+            row_text.append(label_full)
+            cells.append(label)
+            css[j] = f"t-{record.timeliness}"
+        table.add(unit.name, *cells, css=css)
+        z.append(row_z)
+        text.append(row_text)
+    n = len(TIMELINESS_ORDER)
+    colourscale = []
+    for i, t in enumerate(TIMELINESS_ORDER):
+        colourscale += [[i / n, TIMELINESS_COLOURS[t]], [(i + 1) / n, TIMELINESS_COLOURS[t]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(p) for p in periods], y=[_short(u.name, 40) for u in units],
+        text=text, zmin=-0.5, zmax=n - 0.5, colorscale=colourscale, showscale=False,
+        xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        name=_("Reporting compliance"),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-45, side="top")
+    return Chart("compliance", _("Reports by unit and period"),
+                 _layout(fig, height=max(260, 24 * len(units) + 120)), table)

@@ -1,0 +1,323 @@
+"""Reads for the dashboard pages, each in a fixed number of queries whatever the data size.
+
+Everything shown comes from stored tables (targets, the engine's TargetAttainment, Rollup
+and ComplianceRecord rows, reports); nothing here computes attainment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from attainment.models import ComplianceRecord, RollupScope, Scope, Status, TargetAttainment
+from attainment.selectors import latest_attainment, rollups, target_series
+from reporting.models import Period, PeriodKind, Report, ReportState
+from reporting.periods import period_bounds
+from targets.models import Indicator, Level, NationalIndicator, Pillar, Plan, Target
+from units.models import Unit
+
+
+@dataclass
+class TargetRow:
+    """A target with its latest stored result (None when the engine has none yet)."""
+
+    target: Target
+    attainment: TargetAttainment | None
+
+    @property
+    def status(self) -> str:
+        return self.attainment.status if self.attainment else Status.INSUFFICIENT_DATA
+
+    @property
+    def actual(self) -> float | None:
+        return self.attainment.actual_value if self.attainment else None
+
+    @property
+    def attainment_pct(self) -> float | None:
+        return self.attainment.attainment_pct if self.attainment else None
+
+    @property
+    def projected(self) -> float | None:
+        return self.attainment.projected_linear if self.attainment else None
+
+    @property
+    def period(self) -> Period | None:
+        return self.attainment.period if self.attainment else None
+
+
+def _rows(targets: list[Target], attainments: list[TargetAttainment]) -> list[TargetRow]:
+    by_target = {a.target_id: a for a in attainments}
+    return [TargetRow(t, by_target.get(t.pk)) for t in targets]
+
+
+# ---------------------------------------------------------------- city overview
+
+
+@dataclass
+class CityOverview:
+    plans: list[Plan]
+    plan: Plan | None
+    pillars: list[Pillar]
+    years: list[int]
+    rows: list[TargetRow]  # after every filter
+    plan_rows: list[TargetRow]  # plan and pillar filters only: the 2025 and 2030 sections
+    pillar_rollups: list = field(default_factory=list)
+
+
+def _main_plan(plans: list[Plan]) -> Plan | None:
+    # The plan reaching furthest (to 2030) is the one a reader asks about first.
+    return max(plans, key=lambda p: (max(p.horizon_years or [0]), -p.pk), default=None)
+
+
+def city_overview(
+    *, city: Unit, dataset: str, plan_id: int | None = None, year: int | None = None,
+    pillar_id: int | None = None,
+) -> CityOverview:
+    """The city's targets of one plan with their latest status; four queries."""
+    plans = list(Plan.objects.filter(city=city).order_by("code"))
+    plan = next((p for p in plans if p.pk == plan_id), None) or _main_plan(plans)
+    if plan is None:
+        return CityOverview(plans, None, [], [], [], [])
+    targets = list(
+        Target.objects.filter(plan=plan)
+        .select_related("plan", "indicator__pillar")
+        .prefetch_related("responsible_units")
+    )
+    pillars = sorted({t.indicator.pillar for t in targets}, key=lambda p: (p.order, p.code))
+    years = sorted({t.year for t in targets})
+    attainments = list(latest_attainment(dataset=dataset, plan=plan, pillar=pillar_id))
+    plan_targets = [t for t in targets if pillar_id is None or t.indicator.pillar_id == pillar_id]
+    plan_rows = _rows(plan_targets, attainments)
+    rows = [r for r in plan_rows if year is None or r.target.year == year]
+    pillar_rollups = list(
+        rollups(dataset=dataset, scope=RollupScope.PILLAR, city=city, plan=plan, year=year,
+                pillar=pillar_id)
+    )
+    return CityOverview(plans, plan, pillars, years, rows, plan_rows, pillar_rollups)
+
+
+# ---------------------------------------------------------------- target detail
+
+
+@dataclass
+class TargetDetail:
+    target: Target
+    series: list[TargetAttainment]
+    latest: TargetAttainment | None
+    siblings: list[Target]  # the same indicator, plan and year at every level
+    unit_rows: list[TargetAttainment]  # each responsible unit's latest result
+
+
+def target_for_detail(*, pk: int) -> Target | None:
+    return (
+        Target.objects.select_related("plan__city", "indicator__pillar")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def target_detail(*, target: Target, dataset: str) -> TargetDetail:
+    """A target's series, its sibling targets by level, and each unit's latest; three queries."""
+    series = target_series(dataset=dataset, target=target)
+    latest = next((a for a in reversed(series) if a.is_latest), series[-1] if series else None)
+    siblings = list(
+        Target.objects.filter(plan_id=target.plan_id, indicator_id=target.indicator_id,
+                              year=target.year)
+        .select_related("indicator")
+        .order_by("level")
+    )
+    sibling_ids = {t.pk for t in siblings}
+    level_order = {level: i for i, level in enumerate(Level.values)}
+    unit_rows = sorted(
+        (
+            a for a in latest_attainment(dataset=dataset, plan=target.plan_id,
+                                         indicator=target.indicator_id, year=target.year,
+                                         scope=Scope.UNIT)
+            if a.target_id in sibling_ids
+        ),
+        key=lambda a: (level_order.get(a.target.level, 99), a.unit.code),
+    )
+    return TargetDetail(target, series, latest, siblings, unit_rows)
+
+
+# ---------------------------------------------------------------- unit view
+
+
+@dataclass
+class NextReport:
+    period_label: str
+    period_code: str
+    ends_on: date
+    deadline: date
+    indicators: list[Indicator]
+    report_state: str | None
+    overdue: bool
+
+
+@dataclass
+class UnitOverview:
+    rows: list[TargetRow]
+    next_report: NextReport | None
+    records: list[ComplianceRecord]
+    reports: list[Report]
+
+
+def _quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def unit_overview(*, unit: Unit, dataset: str, today: date) -> UnitOverview:
+    """The unit's targets with its own results, its next report due, its record; five queries."""
+    targets = list(
+        Target.objects.filter(responsible_units=unit)
+        .select_related("plan", "indicator__pillar")
+        .order_by("year", "indicator__pillar__order", "indicator__code", "level")
+    )
+    attainments = list(latest_attainment(dataset=dataset, unit=unit, scope=Scope.UNIT))
+    rows = _rows(targets, attainments)
+    reports = list(Report.objects.filter(unit=unit).select_related("period"))
+    records = list(
+        ComplianceRecord.objects.filter(dataset=dataset, unit=unit)
+        .select_related("period")
+        .order_by("period__ends_on", "period__starts_on")
+    )
+    next_report = _next_report(unit=unit, targets=targets, reports=reports, today=today)
+    return UnitOverview(rows, next_report, records, reports)
+
+
+def _next_report(
+    *, unit: Unit, targets: list[Target], reports: list[Report], today: date
+) -> NextReport | None:
+    """The earliest quarter still to be submitted: the last one ended, else the current one."""
+    by_period = {(r.period.kind, r.period.year, r.period.quarter): r for r in reports}
+    submitted = (ReportState.SUBMITTED, ReportState.APPROVED)
+    current = _quarter_of(today)
+    candidates = [_previous_quarter(*current), current]
+    periods = {
+        (p.year, p.quarter): p
+        for p in Period.objects.filter(
+            kind=PeriodKind.QUARTER, year__in={c[0] for c in candidates},
+            quarter__in={c[1] for c in candidates},
+        )
+    }
+    for year, quarter in candidates:
+        report = by_period.get((PeriodKind.QUARTER, year, quarter))
+        if report is not None and report.state in submitted:
+            continue
+        due = sorted({t.indicator for t in targets if t.year >= year}, key=lambda i: i.code)
+        if not due:
+            continue
+        period = periods.get((year, quarter))
+        starts_on, ends_on = period_bounds(PeriodKind.QUARTER, year, quarter)
+        deadline = period.deadline if period else ends_on + timedelta(
+            days=settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD
+        )
+        label = str(period) if period else str(
+            Period(kind=PeriodKind.QUARTER, year=year, quarter=quarter)
+        )
+        return NextReport(
+            period_label=label, period_code=f"{year}-Q{quarter}", ends_on=ends_on,
+            deadline=deadline, indicators=due, report_state=report.state if report else None,
+            overdue=deadline < today,
+        )
+    return None
+
+
+# ---------------------------------------------------------------- cross-city comparison
+
+
+@dataclass
+class ComparisonRow:
+    city: Unit
+    target: Target
+    latest: TargetAttainment | None
+
+    @property
+    def goal(self) -> float | None:
+        if self.latest and self.latest.effective_target is not None:
+            return self.latest.effective_target
+        return float(self.target.value) if self.target.value is not None else None
+
+    @property
+    def actual(self) -> float | None:
+        return self.latest.actual_value if self.latest else None
+
+    @property
+    def status(self) -> str:
+        return self.latest.status if self.latest else Status.INSUFFICIENT_DATA
+
+    @property
+    def period(self) -> Period | None:
+        return self.latest.period if self.latest else None
+
+
+@dataclass
+class Comparison:
+    indicators: list[NationalIndicator]
+    indicator: NationalIndicator | None
+    rows: list[ComparisonRow]
+    series: dict  # {city: [(period, value)]}, one line per city
+
+
+def national_comparison(*, dataset: str, national_indicator_id: int | None) -> Comparison:
+    """City-level targets and actuals of one national indicator in every city; three queries."""
+    indicators = list(
+        NationalIndicator.objects.filter(indicators__targets__level=Level.CITY)
+        .distinct()
+        .order_by("code")
+    )
+    chosen = next((n for n in indicators if n.pk == national_indicator_id), None)
+    if chosen is None and indicators:
+        chosen = indicators[0]
+    if chosen is None:
+        return Comparison(indicators, None, [], {})
+    targets = list(
+        Target.objects.filter(indicator__national_indicator=chosen, level=Level.CITY)
+        .select_related("plan__city", "indicator")
+        .order_by("plan__city__code", "year", "plan__code")
+    )
+    results = list(
+        TargetAttainment.objects.filter(
+            dataset=dataset, scope=Scope.COMBINED, target__in=[t.pk for t in targets]
+        )
+        .select_related("period")
+        .order_by("period__ends_on")
+    )
+    latest = {a.target_id: a for a in results if a.is_latest}
+    rows = [ComparisonRow(t.plan.city, t, latest.get(t.pk)) for t in targets]
+    # One line per city: the values of its nearest-year target (the same figures are
+    # compared with each of a city's target years).
+    line_target: dict[int, Target] = {}
+    for t in targets:
+        line_target.setdefault(t.plan.city_id, t)
+    series: dict[Unit, list] = {}
+    for t in line_target.values():
+        series[t.plan.city] = [
+            (a.period, a.actual_value) for a in results
+            if a.target_id == t.pk and a.actual_value is not None
+        ]
+    return Comparison(indicators, chosen, rows, series)
+
+
+# ---------------------------------------------------------------- compliance
+
+
+def compliance_years(*, dataset: str, city: Unit) -> list[int]:
+    """Years that have compliance records for the city, for the filter."""
+    return sorted(
+        set(
+            ComplianceRecord.objects.filter(dataset=dataset, unit__city=city)
+            .values_list("period__year", flat=True)
+            .distinct()
+        )
+    )
+
+
+def periods_of_year(*, year: int) -> list[Period]:
+    return list(Period.objects.filter(year=year).order_by("ends_on", "starts_on"))

@@ -1,0 +1,149 @@
+"""The numbers behind a chart: one table shown under it and downloaded as CSV or XLSX.
+
+A chart and its table are built from the same rows, so the download holds exactly what
+the page shows. Cells keep their raw values (float, date, str); the page formats them in
+the active language, the downloads keep them machine-readable.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.template.defaultfilters import floatformat
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+TEXT = "text"
+NUMBER = "number"
+PERCENT = "percent"
+INTEGER = "integer"
+DATE = "date"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = TEXT
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in (NUMBER, PERCENT, INTEGER)
+
+
+@dataclass
+class Cell:
+    """A table cell: the raw value, and optionally a status/timeliness code for its colour."""
+
+    value: object
+    css: str = ""
+    href: str = ""
+
+
+@dataclass
+class ChartTable:
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    def add(self, *values, css: dict[int, str] | None = None, href: dict[int, str] | None = None):
+        css = css or {}
+        href = href or {}
+        self.rows.append(
+            [Cell(v, css.get(i, ""), href.get(i, "")) for i, v in enumerate(values)]
+        )
+
+
+@dataclass
+class DisplayCell:
+    text: str
+    css: str
+    numeric: bool
+    href: str
+
+
+def display_rows(table: ChartTable) -> list[list[DisplayCell]]:
+    """The table's cells as the page shows them."""
+    return [
+        [
+            DisplayCell(format_cell(c.value, col.kind), c.css, col.is_numeric, c.href)
+            for c, col in zip(row, table.columns, strict=True)
+        ]
+        for row in table.rows
+    ]
+
+
+def format_cell(value: object, kind: str) -> str:
+    """A cell as the page shows it, in the active language's number and date format."""
+    if value is None or value == "":
+        return "–"
+    if kind == INTEGER:
+        return formats.number_format(round(float(value)), 0, use_l10n=True, force_grouping=True)
+    if kind in (NUMBER, PERCENT):
+        text = floatformat(value, "2g")
+        # floatformat keeps trailing zeros ("85,50"); people read "85,5".
+        sep = formats.get_format("DECIMAL_SEPARATOR")
+        if sep in text:
+            text = text.rstrip("0").rstrip(sep)
+        return f"{text} %" if kind == PERCENT else text
+    if kind == DATE and isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _raw(value: object, kind: str) -> object:
+    if value is None:
+        return ""
+    if kind in (NUMBER, PERCENT) and isinstance(value, float):
+        return round(value, 4)
+    if kind == INTEGER:
+        return round(float(value))
+    return value
+
+
+def _dataset_label(is_demo: bool) -> str:
+    return _("Demo data — not official figures") if is_demo else _("Official figures")
+
+
+def _header(table: ChartTable) -> list[str]:
+    return [_("Dataset"), *(c.label for c in table.columns)]
+
+
+def table_rows_raw(table: ChartTable, *, is_demo: bool) -> list[list[object]]:
+    """Header and rows as they are downloaded, the dataset named in the first column."""
+    label = _dataset_label(is_demo)
+    rows: list[list[object]] = [_header(table)]
+    for row in table.rows:
+        cells = (_raw(c.value, col.kind) for c, col in zip(row, table.columns, strict=True))
+        rows.append([label, *cells])
+    return rows
+
+
+def table_to_csv(table: ChartTable, *, is_demo: bool) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel opens Vietnamese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in table_rows_raw(table, is_demo=is_demo):
+        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_to_xlsx(table: ChartTable, *, is_demo: bool, title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    # Sheet names are limited to 31 characters and a few forbidden signs.
+    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "data"
+    for row in table_rows_raw(table, is_demo=is_demo):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for i, column in enumerate(table.columns, start=2):
+        if column.kind == DATE:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "dd/mm/yyyy"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -163,7 +163,10 @@ class Comparator(models.TextChoices):
     AT_MOST = "at_most", _("at most")
     LESS_THAN = "less_than", _("less than")
     TOP_N = "top_n", _("within the top N")
+    # "N %" is not a format placeholder:
+    # xgettext:no-python-format
     REDUCE_BY = "reduce_by", _("reduce by N % from the baseline")
+    # xgettext:no-python-format
     INCREASE_BY = "increase_by", _("increase by N % from the baseline")
     MILESTONE = "milestone", _("milestone reached")
 

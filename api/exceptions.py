@@ -3,7 +3,8 @@
 Messages are translated by the active language (Accept-Language; Vietnamese by default).
 """
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -101,6 +102,10 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def exception_handler(exc, context):
     if isinstance(exc, report_errors.ReportError):
         exc = _report_error_to_api(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # Django's message names the model, in English
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: let Django's 500 handling log it

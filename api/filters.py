@@ -140,8 +140,9 @@ class TargetFilter(filters.FilterSet):
 
 
 class UnitFilter(filters.FilterSet):
+    # ISO dates only: a machine client's date must not be read differently by language.
     as_of = filters.DateFilter(
-        method="filter_as_of",
+        method="filter_as_of", input_formats=["%Y-%m-%d"],
         help_text=_("Only units that exist on this day (YYYY-MM-DD): the tree as it was then."),
     )
     city = _by_code(_cities(), field_name="city", help_text=_("City code"))

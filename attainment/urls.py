@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from attainment import views
 
 app_name = "attainment"
-urlpatterns: list = []
+urlpatterns = [
+    path("method/", views.method_page, name="method"),
+]

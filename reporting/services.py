@@ -251,9 +251,14 @@ def report_save(
             with translation.override("vi"):
                 # stored in the interface's first language, shown as is to reporter and reviewer
                 past = [f.value for f in history.get(indicator.pk, []) if f.value is not None]
-                line.warning = outlier_warning(line.value, past)[:500]
+                warning = outlier_warning(line.value, past)[:500]
+            if not line_changes and warning == line.warning:
+                continue
+            line.warning = warning
             line.save()
             changes.extend(line_changes)
+        if not changes:
+            return report  # nothing changed: no write, so no new version and no event
         _bump(report, user)
         _event(report, ReportAction.SAVED, user=user, channel=channel, changes=changes)
     return report

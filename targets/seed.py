@@ -352,7 +352,7 @@ class _Loader:
         name = _rel(path, self.base)
         data = _read_yaml(path, self.base)
         pillars = {}
-        for order, e in enumerate(_entries(data, "pillars", file=name, label="pillar",
+        for order, e in enumerate(_entries(data, "pillars", file=name, label=_("pillar"),
                                            required=("code", "kind", "name_vi"),
                                            optional=("name_en",)), start=1):
             code = e.text("code")
@@ -361,7 +361,7 @@ class _Loader:
                 "name_en": e.text("name_en"), "order": order,
             }, entry=e)
         nationals = {}
-        for e in _entries(data, "national_indicators", file=name, label="national indicator",
+        for e in _entries(data, "national_indicators", file=name, label=_("national indicator"),
                           required=("code", "name_vi"), optional=("name_en", "decision")):
             values = {"name_vi": e.text("name_vi"), "name_en": e.text("name_en")}
             if e.text("decision"):
@@ -369,7 +369,7 @@ class _Loader:
             nationals[e.text("code")], _status = _upsert(
                 NationalIndicator, self.report, {"code": e.text("code")}, values, entry=e
             )
-        for e in _entries(data, "indicators", file=name, label="indicator",
+        for e in _entries(data, "indicators", file=name, label=_("indicator"),
                           required=("code", "pillar", "name_vi", "measure"),
                           optional=("name_en", "direction", "aggregation", "fraction",
                                     "national_indicator")):
@@ -395,7 +395,7 @@ class _Loader:
     def load_units(self, path: Path) -> None:
         name = _rel(path, self.base)
         data = _read_yaml(path, self.base)
-        entries = _entries(data, "units", file=name, label="unit",
+        entries = _entries(data, "units", file=name, label=_("unit"),
                            required=("code", "kind", "name_vi"),
                            optional=("name_en", "parent", "city", "valid_from", "valid_to",
                                      "successor", "note", "email"))
@@ -461,7 +461,7 @@ class _Loader:
         if not isinstance(source_file, str) or not source_file.strip():
             raise SeedError(_("missing source_file"), file=name)
         source_file = source_file.strip()
-        p = _Entry(data.get("plan"), file=name, label="plan",
+        p = _Entry(data.get("plan"), file=name, label=_("plan"),
                    required=("code", "city", "title_vi", "issuing_body_vi"),
                    optional=("title_en", "document_number", "issued_on", "issuing_body_en",
                              "legal_basis", "horizon_years", "note", "note_vi", "note_en"))
@@ -485,7 +485,7 @@ class _Loader:
         }, entry=p)
         city_units = list(Unit.objects.filter(city=city).order_by("code"))
         seen: set[str] = set()
-        for e in _entries(data, "targets", file=name, label="target",
+        for e in _entries(data, "targets", file=name, label=_("target"),
                           required=("code", "indicator", "year", "comparator",
                                     "source_sentence"),
                           optional=("level", "value", "baseline_value", "baseline_year",
@@ -557,7 +557,7 @@ class _Loader:
     def load_figures(self, path: Path) -> None:
         name = _rel(path, self.base)
         data = _read_yaml(path, self.base)
-        for e in _entries(data, "figures", file=name, label="figure",
+        for e in _entries(data, "figures", file=name, label=_("figure"),
                           required=("indicator", "unit", "period", "source_file",
                                     "source_sentence"),
                           optional=("value", "numerator", "denominator", "milestone",

@@ -31,10 +31,10 @@ def check_targets(plan_code: str, expected: list[tuple]) -> None:
 
 
 def test_load_seed_reports_every_row_it_created(seeded):
-    assert "targets.Plan: 4 created" in seeded
-    assert "targets.Target: 134 created" in seeded
-    assert "reporting.ApprovedFigure: 21 created" in seeded
-    assert "units.Unit: 64 created" in seeded
+    assert "targets.Plan: 4 tạo mới" in seeded
+    assert "targets.Target: 134 tạo mới" in seeded
+    assert "reporting.ApprovedFigure: 21 tạo mới" in seeded
+    assert "units.Unit: 64 tạo mới" in seeded
 
 
 # ------------------------------------------------------------------ 000: Cần Thơ to 2025 / 2030

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from reporting.models import ApprovedFigure, FigureOrigin, Period
 from targets.models import Comparator, Indicator, Level, NationalIndicator, Pillar, Plan, Target
@@ -53,8 +54,9 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_load_seed_brings_in_units_catalogue_plan_targets_and_figures():
     out = load()
 
-    assert "targets.Target: 6 created, 0 updated, 0 unchanged" in out
-    assert "units.Unit: 8 created" in out
+    assert "targets.Target: 6 tạo mới, 0 cập nhật, 0 không đổi" in out
+    assert "units.Unit: 8 tạo mới" in out
+    assert "Đã nạp: 26 dòng được tạo mới hoặc cập nhật." in out
     assert Unit.objects.count() == 8
     assert Pillar.objects.count() == 2
     assert Indicator.objects.count() == 5
@@ -149,8 +151,9 @@ def test_loading_twice_changes_nothing():
     out = load()
 
     assert snapshot() == before
-    assert "targets.Target: 0 created, 0 updated, 6 unchanged" in out
-    assert "reporting.ApprovedFigure: 0 created, 0 updated, 3 unchanged" in out
+    assert "targets.Target: 0 tạo mới, 0 cập nhật, 6 không đổi" in out
+    assert "reporting.ApprovedFigure: 0 tạo mới, 0 cập nhật, 3 không đổi" in out
+    assert "Không có gì thay đổi" in out
     report = seed_load(fixtures_dir=SAMPLE, seeds_dir=SEEDS)
     assert report.changed == 0
 
@@ -163,7 +166,8 @@ def test_a_changed_value_updates_the_row_in_place(sample_copy):
 
     out = load(sample_copy)
 
-    assert "targets.Target: 0 created, 1 updated, 5 unchanged" in out
+    assert "targets.Target: 0 tạo mới, 1 cập nhật, 5 không đổi" in out
+    assert "reporting.ApprovedFigure: 0 tạo mới, 1 cập nhật, 2 không đổi" in out
     assert Target.objects.get(pk=target.pk).value == Decimal("1200")
     assert Target.objects.count() == 6
     figures = ApprovedFigure.objects.filter(indicator__code="key-tasks-done")
@@ -177,14 +181,14 @@ def test_a_changed_responsible_list_counts_as_an_update(sample_copy):
 
     out = load(sample_copy)
 
-    assert "targets.Target: 0 created, 1 updated, 5 unchanged" in out
+    assert "targets.Target: 0 tạo mới, 1 cập nhật, 5 không đổi" in out
     target = Target.objects.get(code="open-datasets-2025")
     assert list(target.responsible_units.values_list("code", flat=True)) == ["SC-SKHCN"]
 
 
 BAD_EDITS = [
     pytest.param("plans/000_sample.yaml", "indicator: open-datasets", "indicator: open-data",
-                 ["plans/000_sample.yaml", "target #5 open-datasets-2025", "'open-data'"],
+                 ["plans/000_sample.yaml", "#5 open-datasets-2025", "'open-data'"],
                  id="unknown-indicator"),
     pytest.param("plans/000_sample.yaml", "responsible: [SC]", "responsible: [SC-NOPE]",
                  ["plans/000_sample.yaml", "dti-rank-2025", "'SC-NOPE'"], id="unknown-unit"),
@@ -195,23 +199,25 @@ BAD_EDITS = [
                  ["plans/000_sample.yaml", "dti-rank-2025", "'top'", "top_n"],
                  id="bad-comparator"),
     pytest.param("plans/000_sample.yaml", "value: 1000", "value: 1.000",
-                 ["plans/000_sample.yaml", "1.000", "ambiguous"], id="vietnamese-thousands"),
+                 ["plans/000_sample.yaml", "dòng 68", "1.000 không rõ nghĩa"],
+                 id="vietnamese-thousands"),
     pytest.param("plans/000_sample.yaml", "value: 1000", "value: \"1.000\"",
-                 ["plans/000_sample.yaml", "open-datasets-2025", "plain number"],
+                 ["plans/000_sample.yaml", "open-datasets-2025", "'1.000'", "không phải là số"],
                  id="number-as-text"),
     pytest.param("plans/000_sample.yaml", "    level: district", "    levl: district",
                  ["plans/000_sample.yaml", "work-records-online-2025-district", "levl"],
                  id="unknown-field"),
     pytest.param("units.yaml", "parent: SC-Q1\n", "parent: SC-Q9\n",
-                 ["units.yaml", "unit #1 SC-Q1-P1", "'SC-Q9'"], id="unknown-parent"),
+                 ["units.yaml", "#1 SC-Q1-P1", "'SC-Q9'"], id="unknown-parent"),
     pytest.param("catalogue.yaml", "measure: rank", "measure: place",
-                 ["catalogue.yaml", "indicator #2 dti-rank", "'place'"], id="bad-measure"),
+                 ["catalogue.yaml", "#2 dti-rank", "'place'"], id="bad-measure"),
     pytest.param("figures.yaml", "unit: SC\n    period: \"2021\"", "unit: XX\n    period: \"2021\"",
-                 ["figures.yaml", "figure #2 (dti-rank XX 2021)", "'XX'"], id="figure-unit"),
+                 ["figures.yaml", "#2 (dti-rank XX 2021)", "'XX'"], id="figure-unit"),
     pytest.param("figures.yaml", "period: \"2023-Q3\"", "period: \"2023-Q5\"",
-                 ["figures.yaml", "figure #3", "2023-Q5"], id="figure-period"),
+                 ["figures.yaml", "#3 (key-tasks-done SC 2023-Q5)", "'2023-Q5'"],
+                 id="figure-period"),
     pytest.param("figures.yaml", "đã hoàn thành 9/33 nhiệm vụ", "đã hoàn thành 9/34 nhiệm vụ",
-                 ["figures.yaml", "figure #3 (key-tasks-done SC 2023-Q3)", "sample_news.txt"],
+                 ["figures.yaml", "#3 (key-tasks-done SC 2023-Q3)", "sample_news.txt"],
                  id="figure-sentence"),
 ]
 
@@ -252,12 +258,30 @@ def test_source_sentences_are_checked_against_seeds_dir_from_the_environment(
     monkeypatch.setenv("SEEDS_DIR", str(sample_copy / "no-such-dir"))
     report = seed_load(fixtures_dir=sample_copy)
     assert Target.objects.count() == 6
-    assert any("sample_plan.txt not found" in w for w in report.warnings)
+    assert any("không tìm thấy sample_plan.txt" in w for w in report.warnings)
 
 
 def test_missing_fixtures_directory_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="không tồn tại"):
         load(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(CommandError, match="catalogue.yaml"):
         load(tmp_path / "empty")
+
+
+def test_error_messages_are_vietnamese_by_default_and_english_on_request(sample_copy):
+    edit(sample_copy / "plans" / "000_sample.yaml", "comparator: top_n", "comparator: top")
+
+    with pytest.raises(SeedError) as vi:
+        seed_load(fixtures_dir=sample_copy, seeds_dir=SEEDS)
+    with translation.override("en"), pytest.raises(SeedError) as en:
+        seed_load(fixtures_dir=sample_copy, seeds_dir=SEEDS)
+
+    assert str(vi.value) == (
+        "plans/000_sample.yaml: mục tiêu #1 dti-rank-2025: comparator 'top' không thuộc "
+        "at_least, more_than, at_most, less_than, top_n, reduce_by, increase_by, milestone"
+    )
+    assert str(en.value) == (
+        "plans/000_sample.yaml: target #1 dti-rank-2025: comparator 'top' is not one of "
+        "at_least, more_than, at_most, less_than, top_n, reduce_by, increase_by, milestone"
+    )

@@ -34,7 +34,7 @@ def city_for_user(*, user, code: str) -> Unit:
 
 def unit_for_user(*, user, code: str) -> Unit:
     """A unit whose city the user may read (404 unknown, 403 another city)."""
-    unit = Unit.objects.select_related("city", "parent").filter(code=code).first()
+    unit = Unit.objects.select_related("city", "parent", "successor").filter(code=code).first()
     if unit is None:
         raise Http404
     if user.is_superuser:

@@ -155,6 +155,10 @@ class NextReport:
     report_state: str | None
     overdue: bool
 
+    @property
+    def report_state_label(self) -> str:
+        return str(ReportState(self.report_state).label) if self.report_state else ""
+
 
 @dataclass
 class UnitOverview:
@@ -187,7 +191,9 @@ def unit_overview(*, unit: Unit, dataset: str, today: date) -> UnitOverview:
         .select_related("period")
         .order_by("period__ends_on", "period__starts_on")
     )
-    next_report = _next_report(unit=unit, targets=targets, reports=reports, today=today)
+    next_report = None
+    if unit.is_valid_on(today):
+        next_report = _next_report(unit=unit, targets=targets, reports=reports, today=today)
     return UnitOverview(rows, next_report, records, reports)
 
 

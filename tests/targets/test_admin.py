@@ -184,3 +184,28 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, seeded):
     response = client.get(changelist("targets", "target"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+@pytest.mark.parametrize("name", [
+    "targets_plan_add", "targets_target_add", "targets_indicator_add", "units_unit_add",
+    "units_membership_add",
+])
+def test_add_pages_answer(admin_client_vi, name):
+    assert admin_client_vi.get(reverse(f"admin:{name}")).status_code == 200
+
+
+def test_unit_change_page_shows_successor_and_parent(admin_client_vi):
+    omon = Unit.objects.get(code="CT-Q-OMON")
+    response = admin_client_vi.get(reverse("admin:units_unit_change", args=[omon.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đơn vị kế thừa" in html
+    assert "Thành phố Cần Thơ" in html
+
+
+def test_membership_autocomplete_finds_units_by_name(admin_client_vi):
+    response = admin_client_vi.get(reverse("admin:autocomplete"), {
+        "term": "Ô Môn", "app_label": "units", "model_name": "membership", "field_name": "unit",
+    })
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Quận Ô Môn"]

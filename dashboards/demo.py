@@ -375,7 +375,10 @@ def _write_children(reports: list[Report], pending_lines: list[list[dict]], summ
     ApprovedFigure.objects.bulk_create(figures, batch_size=BATCH)
     # `at` is auto_now_add, which bulk_create stamps with now; bulk_update writes the
     # historical times as given.
+    times = [event.at for event in events]
     ReportEvent.objects.bulk_create(events, batch_size=BATCH)
+    for event, at in zip(events, times, strict=True):
+        event.at = at
     ReportEvent.objects.bulk_update(events, ["at"], batch_size=BATCH)
     summary.lines, summary.figures, summary.events = len(lines), len(figures), len(events)
 

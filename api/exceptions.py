@@ -3,13 +3,19 @@
 Messages are translated by the active language (Accept-Language; Vietnamese by default).
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from reporting import errors as report_errors
+
+logger = logging.getLogger("api")
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -108,7 +114,14 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # an unexpected error: let Django's 500 handling log it
+        # A bug, not a refusal: logged with its traceback, answered in the same shape.
+        request = context.get("request")
+        logger.error("API error on %s", getattr(request, "path", "?"), exc_info=exc)
+        set_rollback()
+        return Response(
+            error_body("server_error", _("A server error occurred.")),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, InvalidValues):
         body = error_body("invalid", exc.detail, exc.fields)
     elif isinstance(exc, exceptions.ValidationError):

@@ -142,3 +142,10 @@ def test_admin_is_refused_to_non_staff(client, db):
     response = client.get(reverse("admin:api_apitoken_changelist"))
 
     assert response.status_code == 302
+
+
+def test_admin_add_form_asks_only_name_user_and_grant(admin_client, db):
+    response = admin_client.get(reverse("admin:api_apitoken_add"))
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.fields) == {"name", "user", "can_write"}

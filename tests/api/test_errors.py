@@ -97,3 +97,29 @@ def test_token_clients_have_their_own_allowance(token_client, doit_reviewer, ano
 def test_default_rates_are_configured(rate):
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] == rate
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"] == "600/min"
+
+
+def test_a_bug_answers_500_in_the_same_shape_and_is_logged(anon_client, db, monkeypatch,
+                                                            caplog):
+    from api.views.catalogue import PillarViewSet
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(PillarViewSet, "get_queryset", broken)
+
+    response = anon_client.get(f"{V1}/pillars/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 500
+    assert response.json()["error"] == {"code": "server_error",
+                                        "message": "A server error occurred.", "fields": {}}
+    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_browser_session_gets_the_browsable_api(client, doit_reviewer, catalogue):
+    client.force_login(doit_reviewer)
+
+    response = client.get(f"{V1}/attainment/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")

@@ -185,7 +185,7 @@ class ReportViewSet(
         responses={200: ReportDetailSerializer, **WRITE_ERRORS},
         summary="Return a submitted report to its unit with a reason (DOIT reviewers)",
     )
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         report = self.get_object()
         body = ReasonSerializer(data=request.data)

@@ -81,6 +81,11 @@ def _date_format() -> str:
     return "%Y-%m-%d" if is_english() else "%d/%m/%Y"
 
 
+def _month_format() -> str:
+    # Numeric months: Plotly's month names are English only.
+    return "%Y-%m" if is_english() else "%m/%Y"
+
+
 def _layout(fig: go.Figure, *, height: int = 360, **extra) -> go.Figure:
     fig.update_layout(
         separators=_separators(),
@@ -250,7 +255,7 @@ def target_series_chart(target, series: list, latest) -> Chart:
             [points[-1].actual_value, latest.projected_linear],
             mode="lines+markers", line={"color": "#e65100", "dash": "dashdot"},
             marker={"symbol": "circle-open"})
-    fig.update_xaxes(type="date", hoverformat=_date_format(), tickformat="%Y")
+    fig.update_xaxes(type="date", hoverformat=_date_format(), tickformat=_month_format())
     fig.update_yaxes(tickformat=fmt)
     if measure == Measure.RANK:
         fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
@@ -418,7 +423,7 @@ def comparison_series_chart(series: dict) -> Chart:
             + "}: %{y:,.4~f}<extra></extra>",
         ))
     fig = go.Figure(traces)
-    fig.update_xaxes(type="date", tickformat="%Y", hoverformat=_date_format())
+    fig.update_xaxes(type="date", tickformat=_month_format(), hoverformat=_date_format())
     fig.update_yaxes(tickformat=",.4~f")
     return Chart("comparison-series", _("Values over time by city"), _layout(fig, height=360),
                  table)

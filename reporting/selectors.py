@@ -7,7 +7,15 @@ from datetime import date, datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from reporting.models import ApprovedFigure, FigureOrigin, Period, Report, ReportLine, ReportState
+from reporting.models import (
+    ApprovedFigure,
+    FigureOrigin,
+    Period,
+    PeriodKind,
+    Report,
+    ReportLine,
+    ReportState,
+)
 from targets.models import Indicator, Target
 from units.models import Membership, Role, Unit
 from units.selectors import reviewer_city_ids, visible_unit_ids
@@ -201,11 +209,16 @@ def compliance_rows(
     (local time), late after it (days_late = days past the deadline). Without a submission
     it is missing once the deadline has passed and pending before. Dataset "demo" reads only
     demo reports, "official" only the others. Four queries whatever the size.
+
+    Only quarters are expected: the reporting cycle is quarterly, and yearly periods hold
+    figures measured once a year (and the documents' figures), which no unit owes.
     """
     today = today or timezone.localdate()
     if periods is None:
-        periods = Period.objects.filter(opens_on__lte=today)
-    periods = sorted(periods, key=lambda p: (p.starts_on, p.kind))
+        periods = Period.objects.filter(opens_on__lte=today, kind=PeriodKind.QUARTER)
+    periods = sorted(
+        (p for p in periods if p.kind == PeriodKind.QUARTER), key=lambda p: p.starts_on
+    )
     if not periods:
         return []
     through = Target.responsible_units.through

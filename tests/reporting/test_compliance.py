@@ -86,3 +86,20 @@ def test_query_count_is_fixed(past_period, period, targets, city, django_assert_
     with django_assert_num_queries(2):
         rows = compliance_rows(dataset="official", city=city, periods=periods)
     assert len(rows) == 24
+
+
+def test_yearly_periods_are_not_expected_reports(db, department):
+    from datetime import date
+
+    from reporting.models import PeriodKind
+    from reporting.periods import period_ensure
+    from reporting.selectors import compliance_rows
+    from tests.factories import TargetFactory
+
+    TargetFactory(plan__city=department.city, year=2030, responsible=[department])
+    year = period_ensure(kind=PeriodKind.YEAR, year=2024)
+    quarter = period_ensure(kind=PeriodKind.QUARTER, year=2024, quarter=4)
+    rows = compliance_rows(dataset="official", periods=[year, quarter], today=date(2025, 6, 1))
+    assert [(r.unit_id, r.period_id, r.timeliness) for r in rows] == [
+        (department.pk, quarter.pk, "missing")
+    ]

@@ -552,6 +552,16 @@ class _Loader:
             else:
                 unit = self.unit(e, item)
                 units[unit.pk] = unit
+                # A named department's duties pass to the department that absorbed it (DOIT
+                # into Science and Technology, March 2025), so someone still reports them.
+                # A dissolved district's duties are not moved to the city: its level is gone.
+                seen = {unit.pk}
+                successor = unit.successor
+                while (successor is not None and successor.kind != UnitKind.PROVINCE
+                       and successor.pk not in seen):
+                    units[successor.pk] = successor
+                    seen.add(successor.pk)
+                    successor = successor.successor
         return list(units.values())
 
     def load_figures(self, path: Path) -> None:

@@ -33,3 +33,17 @@ def test_wrong_password_is_refused_with_a_vietnamese_message(client, department_
                                                 "password": "wrong"})
     assert response.status_code == 200
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_a_browser_that_prefers_english(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in page and "Đăng nhập" in page
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_the_language_the_client_asks_for(client):
+    english = client.get("/api/v1/reports/", HTTP_ACCEPT_LANGUAGE="en")
+    vietnamese = client.get("/api/v1/reports/")
+    assert english.status_code == vietnamese.status_code == 401
+    assert english.json()["error"]["message"] != vietnamese.json()["error"]["message"]

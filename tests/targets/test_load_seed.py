@@ -103,8 +103,9 @@ def test_responsible_kind_expands_to_every_unit_of_that_kind_in_the_city_dissolv
         "SC-H2", "SC-Q1",
     ]
     commune_target = Target.objects.get(code="work-records-online-2025-commune")
+    # The named SC-STTTT brings its successor SC-SKHCN (see the test below).
     assert sorted(commune_target.responsible_units.values_list("code", flat=True)) == [
-        "SC-Q1-P1", "SC-STTTT",
+        "SC-Q1-P1", "SC-SKHCN", "SC-STTTT",
     ]
     # SC-STTTT was dissolved on 2025-03-01 and still counts as a department of the city.
     city_target = Target.objects.get(code="work-records-online-2025-city")
@@ -285,3 +286,16 @@ def test_error_messages_are_vietnamese_by_default_and_english_on_request(sample_
         "plans/000_sample.yaml: target #1 dti-rank-2025: comparator 'top' is not one of "
         "at_least, more_than, at_most, less_than, top_n, reduce_by, increase_by, milestone"
     )
+
+
+def test_a_named_department_passes_its_duties_to_the_department_that_absorbed_it():
+    load()
+    commune_target = Target.objects.get(code="work-records-online-2025-commune")
+    codes = set(commune_target.responsible_units.values_list("code", flat=True))
+    assert {"SC-STTTT", "SC-SKHCN"} <= codes
+
+
+def test_a_dissolved_district_does_not_make_the_city_responsible():
+    load()
+    district_target = Target.objects.get(code="work-records-online-2025-district")
+    assert "SC" not in set(district_target.responsible_units.values_list("code", flat=True))

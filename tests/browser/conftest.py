@@ -54,15 +54,13 @@ class Session:
     """A browser context (one user's cookies) with its page and the JavaScript errors seen."""
 
     def __init__(self, browser, base_url: str, viewport: dict):
-        # The locale of a Vietnamese official's browser: the app must answer in Vietnamese.
-        self.context = browser.new_context(locale="vi-VN", viewport=viewport)
+        # An English-language browser: the pages must still open in Vietnamese.
+        self.context = browser.new_context(locale="en-US", viewport=viewport)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         self.page.on("console", self._console)
-        # The base template has no favicon; the browser's automatic request is not the page's.
-        self.page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
 
     def _console(self, message):
         if message.type == "error":

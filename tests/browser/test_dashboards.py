@@ -62,7 +62,9 @@ def test_plotly_toolbar_offers_png_and_no_logo(open_session, data, doit):
     session.page.wait_for_selector('[data-testid="chart-pillars"] .main-svg')
     session.page.hover('[data-testid="chart-pillars"]')
     chart = session.page.locator('[data-testid="chart-pillars"]')
-    assert chart.locator('[data-attr="format"][data-val="png"], [data-title*="PNG"]').count() >= 1
+    png = chart.locator('[data-attr="format"][data-val="png"], [data-title*="PNG"]').first
+    png.wait_for(state="attached", timeout=10_000)  # the modebar is drawn after the plot
+    assert png.count() == 1
     assert chart.locator(".modebar-btn--logo").count() == 0
 
 

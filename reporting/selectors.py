@@ -17,6 +17,7 @@ from reporting.models import (
     ReportState,
 )
 from targets.models import Indicator, Target
+from targets.selectors import Responsibility, responsibilities
 from units.models import Membership, Role, Unit
 from units.selectors import reviewer_city_ids, visible_unit_ids
 
@@ -41,15 +42,22 @@ def unit_valid_during(unit: Unit, period: Period) -> bool:
     )
 
 
-def indicators_due(*, unit: Unit, period: Period) -> list[Indicator]:
-    """Indicators the unit must report for the period: those of the targets it is responsible
-    for whose year is not before the period's year (none when the unit did not exist then)."""
+def _targets_owed(*, unit: Unit, period: Period) -> list[int]:
+    """Ids of the targets the unit answers for in the period (inherited duties from handover)."""
     if not unit_valid_during(unit, period):
         return []
+    return [
+        r.target_id
+        for r in responsibilities(unit_ids=[unit.pk])
+        if r.covers(period_end=period.ends_on, period_year=period.year)
+    ]
+
+
+def indicators_due(*, unit: Unit, period: Period) -> list[Indicator]:
+    """Indicators the unit must report for the period: those of the targets it answers for
+    whose year is not before the period's year (none when the unit did not exist then)."""
     return list(
-        Indicator.objects.filter(
-            targets__responsible_units=unit, targets__year__gte=period.year
-        )
+        Indicator.objects.filter(targets__in=_targets_owed(unit=unit, period=period))
         .distinct()
         .select_related("pillar")
         .order_by("pillar__order", "code")
@@ -60,10 +68,9 @@ def targets_for(*, unit: Unit, period: Period) -> dict[int, list[Target]]:
     """The unit's targets still ahead in the period's year, by indicator id (for the form)."""
     by_indicator: dict[int, list[Target]] = defaultdict(list)
     targets = (
-        Target.objects.filter(responsible_units=unit, year__gte=period.year)
+        Target.objects.filter(pk__in=_targets_owed(unit=unit, period=period))
         .select_related("indicator")
         .order_by("year", "level", "pk")
-        .distinct()
     )
     for target in targets:
         by_indicator[target.indicator_id].append(target)
@@ -151,7 +158,10 @@ def home_summary(*, user, today: date) -> dict:
         for period in periods:
             if not unit_valid_during(unit, period):
                 continue
-            count = len({ind for ind, year in due_rows.get(unit.pk, ()) if year >= period.year})
+            count = len({
+                r.indicator_id for r in due_rows.get(unit.pk, ())
+                if r.covers(period_end=period.ends_on, period_year=period.year)
+            })
             if not count:
                 continue
             report = reports.get((unit.pk, period.pk))
@@ -177,14 +187,11 @@ def home_summary(*, user, today: date) -> dict:
     }
 
 
-def _due_rows(*, unit_ids) -> dict[int, list[tuple[int, int]]]:
-    """{unit_id: [(indicator_id, target year), ...]} for the units' responsibilities."""
-    through = Target.responsible_units.through
-    rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for unit_id, indicator_id, year in through.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "target__indicator_id", "target__year"
-    ):
-        rows[unit_id].append((indicator_id, year))
+def _due_rows(*, unit_ids) -> dict[int, list[Responsibility]]:
+    """{unit_id: [Responsibility, ...]} for the units."""
+    rows: dict[int, list[Responsibility]] = defaultdict(list)
+    for r in responsibilities(unit_ids=unit_ids):
+        rows[r.unit_id].append(r)
     return dict(rows)
 
 
@@ -221,33 +228,25 @@ def compliance_rows(
     )
     if not periods:
         return []
-    through = Target.responsible_units.through
-    links = through.objects.all()
-    if city is not None:
-        links = links.filter(unit__city=city)
-    responsibilities: dict[int, dict] = {}
-    for unit_id, year, valid_from, valid_to in links.values_list(
-        "unit_id", "target__year", "unit__valid_from", "unit__valid_to"
-    ):
-        entry = responsibilities.setdefault(
-            unit_id, {"max_year": year, "valid_from": valid_from, "valid_to": valid_to}
-        )
-        entry["max_year"] = max(entry["max_year"], year)
+    owed: dict[int, list[Responsibility]] = defaultdict(list)
+    for r in responsibilities(city=city):
+        owed[r.unit_id].append(r)
     reports = Report.objects.filter(
         period__in=[p.pk for p in periods],
-        unit_id__in=list(responsibilities),
+        unit_id__in=list(owed),
         is_demo=(dataset == "demo"),
     ).values_list("unit_id", "period_id", "first_submitted_at")
     submitted = {(u, p): at for u, p, at in reports}
     rows: list[ComplianceRow] = []
     for period in periods:
-        for unit_id in sorted(responsibilities):
-            entry = responsibilities[unit_id]
-            if entry["max_year"] < period.year:
+        for unit_id in sorted(owed):
+            if not any(r.covers(period_end=period.ends_on, period_year=period.year)
+                       for r in owed[unit_id]):
                 continue
-            if entry["valid_from"] and entry["valid_from"] > period.ends_on:
+            valid_from, valid_to = owed[unit_id][0].unit_valid_from, owed[unit_id][0].unit_valid_to
+            if valid_from and valid_from > period.ends_on:
                 continue
-            if entry["valid_to"] and entry["valid_to"] <= period.starts_on:
+            if valid_to and valid_to <= period.starts_on:
                 continue
             at = submitted.get((unit_id, period.pk))
             rows.append(_compliance_row(unit_id, period, at, today))

@@ -1,5 +1,8 @@
 """Reads of the catalogue: plans, targets by city, unit and year, and cross-city comparison."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Count, Prefetch, QuerySet
 
 from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
@@ -58,3 +61,51 @@ def national_comparison(*, national_indicator: NationalIndicator) -> QuerySet[Ta
     return targets_for().filter(indicator__national_indicator=national_indicator).order_by(
         "year", "level", "plan__city__code", "plan__code"
     )
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """A unit answers for a target from `since` (None: from the start)."""
+
+    unit_id: int
+    target_id: int
+    indicator_id: int
+    year: int
+    since: date | None
+    unit_valid_from: date | None = None
+    unit_valid_to: date | None = None
+
+    def covers(self, *, period_end: date, period_year: int) -> bool:
+        """Whether the unit owes this target's figure for a period."""
+        return self.year >= period_year and (self.since is None or self.since <= period_end)
+
+
+def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Responsibility]:
+    """Who answers for which target, and since when, in one query (optionally one city's units).
+
+    A unit listed beside the unit it absorbed (DOIT into Science and Technology in March
+    2025) inherited the duty: it answers only from the day its predecessor ended.
+    """
+    through = Target.responsible_units.through
+    rows = through.objects.all()
+    if unit_ids is not None:
+        rows = rows.filter(target__in=through.objects.filter(unit_id__in=list(unit_ids))
+                           .values("target_id"))
+    if city is not None:
+        rows = rows.filter(unit__city=city)
+    by_target: dict[int, list[tuple]] = {}
+    for row in rows.values_list("target_id", "unit_id", "target__indicator_id", "target__year",
+                                "unit__successor_id", "unit__valid_to", "unit__valid_from"):
+        by_target.setdefault(row[0], []).append(row)
+    wanted = None if unit_ids is None else set(unit_ids)
+    result = []
+    for target_id, members in by_target.items():
+        handed_over: dict[int, date] = {}
+        for _, _, _, _, successor_id, valid_to, _ in members:
+            if successor_id and valid_to:
+                handed_over[successor_id] = min(valid_to, handed_over.get(successor_id, valid_to))
+        for _, unit_id, indicator_id, year, _, valid_to, valid_from in members:
+            if wanted is None or unit_id in wanted:
+                result.append(Responsibility(unit_id, target_id, indicator_id, year,
+                                             handed_over.get(unit_id), valid_from, valid_to))
+    return result

@@ -9,6 +9,12 @@ from attainment import method
 pytestmark = pytest.mark.django_db
 
 
+def english(client):
+    """The user picked English with the switch (the language cookie)."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
 def test_method_page_is_public_and_vietnamese_by_default(client):
     response = client.get(reverse("attainment:method"))
     assert response.status_code == 200
@@ -24,7 +30,7 @@ def test_method_page_is_public_and_vietnamese_by_default(client):
 
 
 def test_method_page_in_english(client):
-    response = client.get(reverse("attainment:method"), HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).get(reverse("attainment:method"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "How attainment is computed" in html
@@ -42,7 +48,7 @@ def test_every_status_has_an_anchor(client, status):
 
 def test_thresholds_follow_the_method_module(client, monkeypatch):
     monkeypatch.setattr(method, "ON_TRACK_MIN_RATIO", 0.9)
-    html = client.get(reverse("attainment:method"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(client).get(reverse("attainment:method")).content.decode()
     assert "R ≥ 0.9." in html and "0.6 ≤ R &lt; 0.9." in html
 
 

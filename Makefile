@@ -20,6 +20,7 @@ install: $(STAMP)
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py open_periods
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py create_demo_accounts
 	$(BIN)/python manage.py recompute_attainment

@@ -146,7 +146,9 @@ def home_summary(*, user, today: date) -> dict:
     )
     reporter_units = [m.unit for m in memberships if m.role == Role.REPORTER]
     periods = list(
-        Period.objects.filter(is_locked=False, opens_on__lte=today).order_by("starts_on", "kind")
+        # Quarters only, as in compliance_rows: no unit owes a yearly report.
+        Period.objects.filter(is_locked=False, opens_on__lte=today, kind=PeriodKind.QUARTER)
+        .order_by("starts_on")
     )
     due_rows = _due_rows(unit_ids=[u.pk for u in reporter_units])
     reports = {

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def overdue_period(db):
     today = timezone.localdate()
     return Period.objects.create(
-        kind=PeriodKind.YEAR, year=today.year - 1, quarter=None,
+        kind=PeriodKind.QUARTER, year=today.year - 1, quarter=4,
         starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=40),
         opens_on=today - timedelta(days=54), deadline=today - timedelta(days=5),
     )
@@ -78,3 +78,14 @@ def test_home_query_count(login, city, period, overdue_period, targets,
     with django_assert_max_num_queries(9):
         response = client.get(reverse("home"))
     assert response.content.decode().count('data-testid="enter-') == 8
+
+
+def test_yearly_periods_are_not_listed_as_owed(login, department_reporter, department, targets):
+    today = timezone.localdate()
+    yearly = Period.objects.create(
+        kind=PeriodKind.YEAR, year=today.year - 1, quarter=None,
+        starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=40),
+        opens_on=today - timedelta(days=54), deadline=today - timedelta(days=5),
+    )
+    page = login(department_reporter).get("/").content.decode()
+    assert f'data-testid="enter-{department.code}-{yearly.code}"' not in page

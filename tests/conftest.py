@@ -15,6 +15,12 @@ from tests.factories import CityFactory, MembershipFactory, UnitFactory, UserFac
 from units.models import Role, UnitKind
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Test passwords protect nothing; the production hasher only costs time in every factory.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def city(db):
     return CityFactory(code="TC", name_vi="Thành phố Thử nghiệm", name_en="Test City")

@@ -28,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.gov.vn")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234")
+    password = factory.django.Password("pass-1234")
 
 
 class CityFactory(factory.django.DjangoModelFactory):
@@ -103,6 +103,8 @@ class PlanFactory(factory.django.DjangoModelFactory):
 class TargetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Target
+        # The hook only sets the M2M; the target itself needs no second save.
+        skip_postgeneration_save = True
 
     plan = factory.SubFactory(PlanFactory)
     code = factory.Sequence(lambda n: f"target-{n}")

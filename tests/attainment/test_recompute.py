@@ -374,7 +374,10 @@ def test_query_count_of_a_full_recompute_does_not_grow_with_the_data(city):
     # Writes are bulk INSERTs: one per batch of rows, as many as the backend allows.
     for model, count in large_inserts.items():
         assert count == _batches(model, model.objects.count())
-    assert large_inserts[TargetAttainment] > small_inserts[TargetAttainment]
+    # SQLite's parameter limit splits the larger write into several INSERTs, which is what
+    # makes the count grow; PostgreSQL takes each table's rows in one statement.
+    if connection.vendor == "sqlite":
+        assert large_inserts[TargetAttainment] > small_inserts[TargetAttainment]
 
 
 def test_query_count_is_pinned(city, django_assert_num_queries):

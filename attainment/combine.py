@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from attainment.method import TargetSpec, comparator_holds
+from attainment.method import TargetSpec, comparator_holds, is_number
 
 SUM = "sum"
 MEAN = "mean"
@@ -52,7 +52,7 @@ class CombinedValue:
 
 def unit_value(unit: UnitValue) -> float | None:
     """Return the unit's value, or its numerator/denominator as a percentage."""
-    if _is_number(unit.value):
+    if is_number(unit.value):
         return float(unit.value)
     if _has_fraction(unit) and float(unit.denominator) != 0:
         return float(unit.numerator) / float(unit.denominator) * 100.0
@@ -104,14 +104,4 @@ def _mean(numbers: list[float]) -> float | None:
 
 
 def _has_fraction(unit: UnitValue) -> bool:
-    return _is_number(unit.numerator) and _is_number(unit.denominator)
-
-
-def _is_number(x: object) -> bool:
-    # Decimals from the ORM count as numbers; booleans and strings do not.
-    if x is None or isinstance(x, (str, bool)):
-        return False
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError, OverflowError):
-        return False
+    return is_number(unit.numerator) and is_number(unit.denominator)

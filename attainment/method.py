@@ -209,10 +209,10 @@ def goal_direction(spec: TargetSpec) -> str:
 
 def effective_target(spec: TargetSpec) -> float | None:
     """Return the number the actual value is compared with, or None for milestones."""
-    if _is_milestone(spec) or not _is_number(spec.value):
+    if _is_milestone(spec) or not is_number(spec.value):
         return None
     value = float(spec.value)
-    if spec.comparator in (REDUCE_BY, INCREASE_BY) and _is_number(spec.baseline_value):
+    if spec.comparator in (REDUCE_BY, INCREASE_BY) and is_number(spec.baseline_value):
         sign = -1.0 if spec.comparator == REDUCE_BY else 1.0
         return float(spec.baseline_value) * (1.0 + sign * value / 100.0)
     return value
@@ -222,7 +222,7 @@ def comparator_holds(spec: TargetSpec, actual: float | str | None) -> bool:
     """Return True when ``actual`` (a milestone state for milestones) meets the target."""
     if _is_milestone(spec):
         return actual == DONE
-    if not _is_number(actual):
+    if not is_number(actual):
         return False
     target = effective_target(spec)
     if target is None:
@@ -245,7 +245,7 @@ def attainment_pct(spec: TargetSpec, actual: float | str | None) -> float | None
     """Return how much of the target is attained, 0..100, or None without a value."""
     if _is_milestone(spec):
         return MILESTONE_ATTAINMENT.get(actual) if isinstance(actual, str) else None
-    if not _is_number(actual):
+    if not is_number(actual):
         return None
     target = effective_target(spec)
     if target is None:
@@ -505,21 +505,21 @@ def _attainment_lower(actual: float, target: float, baseline: float | None) -> f
 def _baseline_for_attainment(spec: TargetSpec) -> float | None:
     # For reduce_by/increase_by without a baseline the value is already "% changed",
     # whose natural start is 0; baseline_value is None there anyway.
-    return float(spec.baseline_value) if _is_number(spec.baseline_value) else None
+    return float(spec.baseline_value) if is_number(spec.baseline_value) else None
 
 
 def _effective_comparator(spec: TargetSpec) -> str:
     if spec.comparator == TOP_N:
         return AT_MOST
     if spec.comparator in (REDUCE_BY, INCREASE_BY):
-        if not _is_number(spec.baseline_value):
+        if not is_number(spec.baseline_value):
             return AT_LEAST  # the reported value is the cumulative % change
         return AT_MOST if spec.comparator == REDUCE_BY else AT_LEAST
     return spec.comparator
 
 
 def _has_plan_baseline(spec: TargetSpec) -> bool:
-    return _is_number(spec.baseline_value) and spec.baseline_year is not None
+    return is_number(spec.baseline_value) and spec.baseline_year is not None
 
 
 def _base_observation(spec: TargetSpec, points: list[Observation]) -> Observation | None:
@@ -533,7 +533,7 @@ def _usable_points(observations: Sequence[Observation], as_of_t: float) -> list[
     usable = [
         Observation(float(o.t), float(o.value))
         for o in observations
-        if _is_number(o.t) and _is_number(o.value)
+        if is_number(o.t) and is_number(o.value)
     ]
     return sorted((o for o in usable if o.t <= as_of_t), key=lambda o: o.t)
 
@@ -546,7 +546,8 @@ def _is_rank(spec: TargetSpec) -> bool:
     return spec.comparator == TOP_N or spec.measure == RANK
 
 
-def _is_number(x: object) -> bool:
+def is_number(x: object) -> bool:
+    """Whether x is a finite number (Decimals from the ORM included)."""
     # Decimals from the ORM count as numbers; milestone states and booleans do not.
     if x is None or isinstance(x, (str, bool)):
         return False

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
-from units.models import Unit, UnitKind
+from units.admin import CityFilter
 
 
 @admin.display(description=_("name"), ordering="name_vi")
@@ -25,21 +25,6 @@ class TargetInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator", "indicator__pillar")
-
-
-class CityFilter(admin.SimpleListFilter):
-    """Only province-level units are cities; listing every unit would drown the filter."""
-
-    title = _("city")
-    parameter_name = "city"
-
-    def lookups(self, request, model_admin):
-        return [(u.pk, u.name) for u in Unit.objects.filter(kind=UnitKind.PROVINCE)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(city_id=self.value())
-        return queryset
 
 
 @admin.register(Plan)

@@ -47,3 +47,12 @@ def test_the_api_answers_in_the_language_the_client_asks_for(client):
     vietnamese = client.get("/api/v1/reports/")
     assert english.status_code == vietnamese.status_code == 401
     assert english.json()["error"]["message"] != vietnamese.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_admin_has_the_language_switch(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.gov.vn", "x")
+    client.force_login(admin)
+    page = client.get("/admin/").content.decode()
+    assert 'data-testid="admin-lang-switch"' in page
+    assert 'value="en"' in page and 'value="vi"' in page

@@ -11,7 +11,6 @@ from reporting.models import (
     ApprovedFigure,
     FigureOrigin,
     Period,
-    PeriodKind,
     Report,
     ReportLine,
     ReportState,
@@ -42,20 +41,25 @@ def unit_valid_during(unit: Unit, period: Period) -> bool:
     )
 
 
+def owes(responsibility: Responsibility, period: Period) -> bool:
+    """Whether a responsibility asks for a figure in the period: the one rule every read of
+    "what is due" goes through (quarters ask for quarterly indicators, years for yearly ones)."""
+    return responsibility.covers(
+        period_end=period.ends_on, period_year=period.year, period_kind=period.kind
+    )
+
+
 def _targets_owed(*, unit: Unit, period: Period) -> list[int]:
     """Ids of the targets the unit answers for in the period (inherited duties from handover)."""
     if not unit_valid_during(unit, period):
         return []
-    return [
-        r.target_id
-        for r in responsibilities(unit_ids=[unit.pk])
-        if r.covers(period_end=period.ends_on, period_year=period.year)
-    ]
+    return [r.target_id for r in responsibilities(unit_ids=[unit.pk]) if owes(r, period)]
 
 
 def indicators_due(*, unit: Unit, period: Period) -> list[Indicator]:
     """Indicators the unit must report for the period: those of the targets it answers for
-    whose year is not before the period's year (none when the unit did not exist then)."""
+    whose year is not before the period's year and whose reporting frequency matches the
+    period's kind (none when the unit did not exist then)."""
     return list(
         Indicator.objects.filter(targets__in=_targets_owed(unit=unit, period=period))
         .distinct()
@@ -65,7 +69,7 @@ def indicators_due(*, unit: Unit, period: Period) -> list[Indicator]:
 
 
 def targets_for(*, unit: Unit, period: Period) -> dict[int, list[Target]]:
-    """The unit's targets still ahead in the period's year, by indicator id (for the form)."""
+    """The unit's targets owed in the period (see `owes`), by indicator id (for the form)."""
     by_indicator: dict[int, list[Target]] = defaultdict(list)
     targets = (
         Target.objects.filter(pk__in=_targets_owed(unit=unit, period=period))
@@ -145,10 +149,11 @@ def home_summary(*, user, today: date) -> dict:
         Membership.objects.filter(user=user).select_related("unit").order_by("unit__code")
     )
     reporter_units = [m.unit for m in memberships if m.role == Role.REPORTER]
+    # Quarters and years alike: a year is listed only for a unit answering for a yearly
+    # indicator, since the count of indicators owed below is then non-zero.
     periods = list(
-        # Quarters only, as in compliance_rows: no unit owes a yearly report.
-        Period.objects.filter(is_locked=False, opens_on__lte=today, kind=PeriodKind.QUARTER)
-        .order_by("starts_on")
+        Period.objects.filter(is_locked=False, opens_on__lte=today)
+        .order_by("starts_on", "ends_on")
     )
     due_rows = _due_rows(unit_ids=[u.pk for u in reporter_units])
     reports = {
@@ -160,10 +165,7 @@ def home_summary(*, user, today: date) -> dict:
         for period in periods:
             if not unit_valid_during(unit, period):
                 continue
-            count = len({
-                r.indicator_id for r in due_rows.get(unit.pk, ())
-                if r.covers(period_end=period.ends_on, period_year=period.year)
-            })
+            count = len({r.indicator_id for r in due_rows.get(unit.pk, ()) if owes(r, period)})
             if not count:
                 continue
             report = reports.get((unit.pk, period.pk))
@@ -213,21 +215,22 @@ def compliance_rows(
 ) -> list[ComplianceRow]:
     """Expected reports against submitted ones, per unit and period.
 
-    Expected: units responsible for at least one indicator due in the period and valid
-    during it. A report counts from its first submission: on time up to the deadline day
-    (local time), late after it (days_late = days past the deadline). Without a submission
-    it is missing once the deadline has passed and pending before. Dataset "demo" reads only
-    demo reports, "official" only the others. Four queries whatever the size.
+    Expected: units responsible for at least one indicator due in the period (see `owes`)
+    and valid during it. A report counts from its first submission: on time up to the
+    deadline day (local time), late after it (days_late = days past the deadline). Without
+    a submission it is missing once the deadline has passed and pending before. Dataset
+    "demo" reads only demo reports, "official" only the others. Four queries whatever the
+    size.
 
-    Only quarters are expected: the reporting cycle is quarterly, and yearly periods hold
-    figures measured once a year (and the documents' figures), which no unit owes.
+    A unit owes a quarter's report when it answers for a quarterly indicator, and a year's
+    report when it answers for a yearly one (a ranking, a share of GRDP): the quarterly
+    indicators are never asked for in a year, so a unit with none of the yearly kind owes
+    no yearly report.
     """
     today = today or timezone.localdate()
     if periods is None:
-        periods = Period.objects.filter(opens_on__lte=today, kind=PeriodKind.QUARTER)
-    periods = sorted(
-        (p for p in periods if p.kind == PeriodKind.QUARTER), key=lambda p: p.starts_on
-    )
+        periods = Period.objects.filter(opens_on__lte=today)
+    periods = sorted(periods, key=lambda p: (p.starts_on, p.ends_on))
     if not periods:
         return []
     owed: dict[int, list[Responsibility]] = defaultdict(list)
@@ -242,8 +245,7 @@ def compliance_rows(
     rows: list[ComplianceRow] = []
     for period in periods:
         for unit_id in sorted(owed):
-            if not any(r.covers(period_end=period.ends_on, period_year=period.year)
-                       for r in owed[unit_id]):
+            if not any(owes(r, period) for r in owed[unit_id]):
                 continue
             valid_from, valid_to = owed[unit_id][0].unit_valid_from, owed[unit_id][0].unit_valid_to
             if valid_from and valid_from > period.ends_on:

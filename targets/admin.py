@@ -78,8 +78,9 @@ class NationalIndicatorAdmin(admin.ModelAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ("code", localized_name, "pillar", "measure", "direction", "aggregation",
-                    "fraction", "national_indicator")
-    list_filter = ("pillar", "measure", "direction", "aggregation", "national_indicator")
+                    "fraction", "frequency", "national_indicator")
+    list_filter = ("pillar", "measure", "frequency", "direction", "aggregation",
+                   "national_indicator")
     search_fields = ("code", "name_vi", "name_en", "national_indicator__code")
     list_select_related = ("pillar", "national_indicator")
     autocomplete_fields = ("national_indicator",)

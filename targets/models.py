@@ -103,6 +103,11 @@ class Aggregation(models.TextChoices):
     SHARE_MEETING = "share_meeting", _("Share of units meeting the target")
 
 
+class Frequency(models.TextChoices):
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
 class Indicator(BilingualNameMixin, models.Model):
     """What is measured, how, and how unit values combine into a city value."""
 
@@ -126,6 +131,12 @@ class Indicator(BilingualNameMixin, models.Model):
     national_indicator = models.ForeignKey(
         NationalIndicator, verbose_name=_("national indicator"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="indicators",
+    )
+    frequency = models.CharField(
+        _("reporting frequency"), max_length=16, choices=Frequency.choices,
+        default=Frequency.QUARTERLY,
+        help_text=_("Yearly indicators (rankings, shares of GRDP) are reported in yearly "
+                    "periods only; quarterly ones in quarters."),
     )
 
     class Meta:

@@ -5,7 +5,8 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
+from reporting.models import PeriodKind
+from targets.models import Frequency, Indicator, NationalIndicator, Pillar, Plan, Target
 from units.models import Unit
 
 
@@ -63,6 +64,14 @@ def national_comparison(*, national_indicator: NationalIndicator) -> QuerySet[Ta
     )
 
 
+# Which kind of period asks for which indicators: a ranking or a share of GRDP is measured
+# once a year, so a quarter never asks for it and a year asks for nothing else.
+FREQUENCY_OF_PERIOD_KIND = {
+    PeriodKind.QUARTER: Frequency.QUARTERLY,
+    PeriodKind.YEAR: Frequency.YEARLY,
+}
+
+
 @dataclass(frozen=True)
 class Responsibility:
     """A unit answers for a target from `since` (None: from the start)."""
@@ -74,10 +83,16 @@ class Responsibility:
     since: date | None
     unit_valid_from: date | None = None
     unit_valid_to: date | None = None
+    frequency: str = Frequency.QUARTERLY
 
-    def covers(self, *, period_end: date, period_year: int) -> bool:
-        """Whether the unit owes this target's figure for a period."""
-        return self.year >= period_year and (self.since is None or self.since <= period_end)
+    def covers(self, *, period_end: date, period_year: int, period_kind: str) -> bool:
+        """Whether the unit owes this target's figure for a period: the indicator is measured
+        in periods of that kind, the target's year is not past, and the duty has begun."""
+        return (
+            FREQUENCY_OF_PERIOD_KIND.get(period_kind) == self.frequency
+            and self.year >= period_year
+            and (self.since is None or self.since <= period_end)
+        )
 
 
 def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Responsibility]:
@@ -95,17 +110,19 @@ def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Respons
         rows = rows.filter(unit__city=city)
     by_target: dict[int, list[tuple]] = {}
     for row in rows.values_list("target_id", "unit_id", "target__indicator_id", "target__year",
-                                "unit__successor_id", "unit__valid_to", "unit__valid_from"):
+                                "unit__successor_id", "unit__valid_to", "unit__valid_from",
+                                "target__indicator__frequency"):
         by_target.setdefault(row[0], []).append(row)
     wanted = None if unit_ids is None else set(unit_ids)
     result = []
     for target_id, members in by_target.items():
         handed_over: dict[int, date] = {}
-        for _, _, _, _, successor_id, valid_to, _ in members:
+        for _, _, _, _, successor_id, valid_to, _, _ in members:
             if successor_id and valid_to:
                 handed_over[successor_id] = min(valid_to, handed_over.get(successor_id, valid_to))
-        for _, unit_id, indicator_id, year, _, valid_to, valid_from in members:
+        for _, unit_id, indicator_id, year, _, valid_to, valid_from, frequency in members:
             if wanted is None or unit_id in wanted:
                 result.append(Responsibility(unit_id, target_id, indicator_id, year,
-                                             handed_over.get(unit_id), valid_from, valid_to))
+                                             handed_over.get(unit_id), valid_from, valid_to,
+                                             frequency))
     return result

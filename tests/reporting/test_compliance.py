@@ -88,18 +88,25 @@ def test_query_count_is_fixed(past_period, period, targets, city, django_assert_
     assert len(rows) == 24
 
 
-def test_yearly_periods_are_not_expected_reports(db, department):
+def test_yearly_periods_are_expected_only_from_units_with_yearly_indicators(
+    db, department, commune
+):
     from datetime import date
 
-    from reporting.models import PeriodKind
     from reporting.periods import period_ensure
-    from reporting.selectors import compliance_rows
-    from tests.factories import TargetFactory
+    from targets.models import Frequency
+    from tests.factories import IndicatorFactory, TargetFactory
 
-    TargetFactory(plan__city=department.city, year=2030, responsible=[department])
+    # The department answers for a quarterly and a yearly indicator, the commune for a
+    # quarterly one only: the year is owed by the department alone, each quarter by both.
+    TargetFactory(plan__city=department.city, year=2030, responsible=[department, commune])
+    TargetFactory(plan__city=department.city, year=2030, responsible=[department],
+                  indicator=IndicatorFactory(code="dti-rank", frequency=Frequency.YEARLY))
     year = period_ensure(kind=PeriodKind.YEAR, year=2024)
     quarter = period_ensure(kind=PeriodKind.QUARTER, year=2024, quarter=4)
     rows = compliance_rows(dataset="official", periods=[year, quarter], today=date(2025, 6, 1))
-    assert [(r.unit_id, r.period_id, r.timeliness) for r in rows] == [
-        (department.pk, quarter.pk, "missing")
-    ]
+    assert sorted((r.unit_id, r.period_id, r.timeliness) for r in rows) == sorted([
+        (department.pk, year.pk, "missing"),
+        (department.pk, quarter.pk, "missing"),
+        (commune.pk, quarter.pk, "missing"),
+    ])

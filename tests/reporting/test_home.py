@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reporting.models import Period, PeriodKind
 from reporting.services import report_open, report_return, report_save, report_submit
+from targets.models import Frequency
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from units.models import Role
 
@@ -80,12 +81,26 @@ def test_home_query_count(login, city, period, overdue_period, targets,
     assert response.content.decode().count('data-testid="enter-') == 8
 
 
-def test_yearly_periods_are_not_listed_as_owed(login, department_reporter, department, targets):
+def test_yearly_periods_are_listed_only_for_units_with_yearly_indicators(
+    login, department_reporter, commune_clerk, department, commune, period, targets
+):
+    # The DTI ranking is published once a year: the department owes it in the year only;
+    # Phường 1 answers for a quarterly indicator alone and owes no yearly report.
+    targets["rank"].indicator.frequency = Frequency.YEARLY
+    targets["rank"].indicator.save()
     today = timezone.localdate()
     yearly = Period.objects.create(
-        kind=PeriodKind.YEAR, year=today.year - 1, quarter=None,
-        starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=40),
-        opens_on=today - timedelta(days=54), deadline=today - timedelta(days=5),
+        kind=PeriodKind.YEAR, year=today.year, quarter=None,
+        starts_on=period.starts_on, ends_on=period.ends_on,
+        opens_on=today - timedelta(days=17), deadline=today + timedelta(days=20),
     )
-    page = login(department_reporter).get("/").content.decode()
-    assert f'data-testid="enter-{department.code}-{yearly.code}"' not in page
+    response = login(department_reporter).get(reverse("home"))
+    page = response.content.decode()
+    assert f'data-testid="enter-{department.code}-{yearly.code}"' in page
+    counts = {item.period.pk: item.indicator_count for item in response.context["due"]}
+    assert counts == {period.pk: 4, yearly.pk: 1}
+
+    response = login(commune_clerk).get(reverse("home"))
+    page = response.content.decode()
+    assert f'data-testid="enter-{commune.code}-{period.code}"' in page
+    assert f'data-testid="enter-{commune.code}-{yearly.code}"' not in page

@@ -30,6 +30,7 @@ from targets.models import (
     Aggregation,
     Comparator,
     Direction,
+    Frequency,
     Indicator,
     Level,
     Measure,
@@ -372,7 +373,7 @@ class _Loader:
         for e in _entries(data, "indicators", file=name, label=_("indicator"),
                           required=("code", "pillar", "name_vi", "measure"),
                           optional=("name_en", "direction", "aggregation", "fraction",
-                                    "national_indicator")):
+                                    "frequency", "national_indicator")):
             pillar = pillars.get(e.text("pillar")) or Pillar.objects.filter(
                 code=e.text("pillar")).first()
             if pillar is None:
@@ -389,7 +390,9 @@ class _Loader:
                 "measure": e.choice("measure", Measure),
                 "direction": e.choice("direction", Direction, Direction.HIGHER),
                 "aggregation": e.choice("aggregation", Aggregation, Aggregation.MEAN),
-                "fraction": e.flag("fraction"), "national_indicator": national,
+                "fraction": e.flag("fraction"),
+                "frequency": e.choice("frequency", Frequency, Frequency.QUARTERLY),
+                "national_indicator": national,
             }, entry=e)
 
     def load_units(self, path: Path) -> None:

@@ -12,7 +12,16 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from reporting.models import ApprovedFigure, FigureOrigin, Period
-from targets.models import Comparator, Indicator, Level, NationalIndicator, Pillar, Plan, Target
+from targets.models import (
+    Comparator,
+    Frequency,
+    Indicator,
+    Level,
+    NationalIndicator,
+    Pillar,
+    Plan,
+    Target,
+)
 from targets.seed import SeedError, seed_load
 from units.models import Unit
 
@@ -72,6 +81,9 @@ def test_load_seed_brings_in_units_catalogue_plan_targets_and_figures():
     assert indicator.national_indicator.code == "N749-WORK-RECORDS"
     assert indicator.fraction is True
     assert indicator.aggregation == "weighted"
+    # Absent means quarterly; the DTI ranking is published once a year.
+    assert indicator.frequency == Frequency.QUARTERLY
+    assert Indicator.objects.get(code="dti-rank").frequency == Frequency.YEARLY
 
 
 def test_one_sentence_becomes_one_target_per_level():
@@ -175,6 +187,17 @@ def test_a_changed_value_updates_the_row_in_place(sample_copy):
     assert [f.numerator for f in figures] == [Decimal("10")]
 
 
+def test_a_changed_frequency_updates_the_indicator_in_place(sample_copy):
+    load(sample_copy)
+    indicator = Indicator.objects.get(code="dti-rank")
+    edit(sample_copy / "catalogue.yaml", "    frequency: yearly\n", "")
+
+    out = load(sample_copy)
+
+    assert "targets.Indicator: 0 tạo mới, 1 cập nhật, 4 không đổi" in out
+    assert Indicator.objects.get(pk=indicator.pk).frequency == Frequency.QUARTERLY
+
+
 def test_a_changed_responsible_list_counts_as_an_update(sample_copy):
     load(sample_copy)
     edit(sample_copy / "plans" / "000_sample.yaml", "responsible: [SC-STTTT]\n    reading_vi: \"\"",
@@ -212,6 +235,9 @@ BAD_EDITS = [
                  ["units.yaml", "#1 SC-Q1-P1", "'SC-Q9'"], id="unknown-parent"),
     pytest.param("catalogue.yaml", "measure: rank", "measure: place",
                  ["catalogue.yaml", "#2 dti-rank", "'place'"], id="bad-measure"),
+    pytest.param("catalogue.yaml", "frequency: yearly", "frequency: annually",
+                 ["catalogue.yaml", "#2 dti-rank", "frequency", "'annually'", "quarterly, yearly"],
+                 id="bad-frequency"),
     pytest.param("figures.yaml", "unit: SC\n    period: \"2021\"", "unit: XX\n    period: \"2021\"",
                  ["figures.yaml", "#2 (dti-rank XX 2021)", "'XX'"], id="figure-unit"),
     pytest.param("figures.yaml", "period: \"2023-Q3\"", "period: \"2023-Q5\"",

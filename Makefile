@@ -21,8 +21,8 @@ setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py open_periods
-	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py recompute_attainment
 
 ## 1. Set up and serve the app on http://127.0.0.1:8000 (SQLite, Celery in-process).

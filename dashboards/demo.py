@@ -41,7 +41,7 @@ from reporting.models import (
 )
 from reporting.periods import period_ensure
 from targets.models import Measure, Target
-from units.models import Unit, UnitKind
+from units.models import Membership, Role, Unit, UnitKind
 
 SEED = 20210101
 FIRST_QUARTER = (2021, 1)
@@ -73,6 +73,7 @@ class DemoSummary:
     events: int = 0
     skipped_existing: int = 0
     skipped_real: int = 0
+    drafts: int = 0
 
 
 def demo_quarters() -> list[tuple[int, int]]:
@@ -286,6 +287,12 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     summary = DemoSummary()
     units, grouped, periods = _plan(seed)
     all_units = {u.pk: u for u in Unit.objects.all()}
+    # Units someone can log in to report for get the last demo quarter as a draft to fill,
+    # so a trial user can walk the whole path and see it land on the demo dashboards.
+    entry_units = set(
+        Membership.objects.filter(role=Role.REPORTER).values_list("unit_id", flat=True)
+    )
+    last_period = periods[-1] if periods else None
     by_unit: dict[int, list[tuple[int, list[Target]]]] = defaultdict(list)
     for (unit_id, indicator_id), targets in sorted(grouped.items()):
         by_unit[unit_id].append((indicator_id, targets))
@@ -322,6 +329,7 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     }
     period_by_id = {p.pk: p for p in periods}
     reports: list[Report] = []
+    drafts: list[Report] = []
     pending_lines: list[list[dict]] = []
     order = sorted(planned, key=lambda k: (all_units[k[0]].code, period_by_id[k[1]].ends_on))
     for reporter_id, period_id in order:
@@ -335,6 +343,10 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
                 summary.skipped_real += 1
             continue
         unit, period = all_units[reporter_id], period_by_id[period_id]
+        if period == last_period and reporter_id in entry_units:
+            drafts.append(Report(unit=unit, period=period, state=ReportState.DRAFT,
+                                 is_demo=True))
+            continue
         submitted_at = _arrival(unit, period, seed, now)
         if submitted_at is None:
             continue
@@ -348,7 +360,15 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
         pending_lines.append([lines[ind] for ind in sorted(lines)])
     Report.objects.bulk_create(reports, batch_size=BATCH)
     _write_children(reports, pending_lines, summary)
+    Report.objects.bulk_create(drafts, batch_size=BATCH)
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report=draft, action=ReportAction.CREATED, revision=1,
+                     channel=Channel.DEMO, reason="") for draft in drafts],
+        batch_size=BATCH,
+    )
     summary.reports = len(reports)
+    summary.drafts = len(drafts)
+    summary.events += len(drafts)
     if reports:
         transaction.on_commit(_queue_recompute)
     return summary

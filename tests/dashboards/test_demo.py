@@ -200,3 +200,24 @@ def test_load_demo_without_seed_says_so(db, capsys):
     call_command("load_demo")
     assert "load_seed" in capsys.readouterr().out
     assert not Report.objects.exists()
+
+
+def test_units_with_a_reporter_login_get_the_last_demo_quarter_as_a_draft_to_fill(db):
+    from django.core.management import call_command
+
+    from dashboards.demo import LAST_QUARTER
+    from reporting.models import Report, ReportState
+    from tests.factories import MembershipFactory
+    from units.models import Role, Unit
+
+    call_command("load_seed", verbosity=0)
+    reporter_unit = Unit.objects.get(code="CT-SNV")
+    MembershipFactory(unit=reporter_unit, role=Role.REPORTER)
+    call_command("load_demo")
+    year, quarter = LAST_QUARTER
+    last = Report.objects.get(unit=reporter_unit, period__year=year, period__quarter=quarter)
+    assert last.is_demo and last.state == ReportState.DRAFT
+    assert not last.lines.exists() and not last.figures.exists()
+    others = Report.objects.filter(period__year=year, period__quarter=quarter, is_demo=True)
+    assert others.exclude(unit=reporter_unit).exclude(state=ReportState.DRAFT).exists()
+    assert not others.exclude(unit=reporter_unit).filter(state=ReportState.DRAFT).exists()

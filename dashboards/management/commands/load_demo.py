@@ -23,7 +23,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {summary.reports} reports, {summary.lines} lines, "
-            f"{summary.figures} figures, {summary.events} events written; "
+            f"{summary.figures} figures, {summary.events} events written, "
+            f"{summary.drafts} drafts of the last quarter left to fill for units with a "
+            f"reporter login; "
             f"{summary.skipped_existing} already there, "
             f"{summary.skipped_real} left to real reports."
         ))

@@ -41,6 +41,7 @@ from reporting.models import (
 )
 from reporting.periods import period_ensure
 from targets.models import Measure, Target
+from targets.selectors import responsibilities
 from units.models import Membership, Role, Unit, UnitKind
 
 SEED = 20210101
@@ -287,6 +288,8 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     summary = DemoSummary()
     units, grouped, periods = _plan(seed)
     all_units = {u.pk: u for u in Unit.objects.all()}
+    # A department that took over another's duties owes them only from the handover day.
+    since = {(r.unit_id, r.target_id): r.since for r in responsibilities()}
     # Units someone can log in to report for get the last demo quarter as a draft to fill,
     # so a trial user can walk the whole path and see it land on the demo dashboards.
     entry_units = set(
@@ -316,6 +319,11 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
             lines = planned.setdefault((reporter.pk, period.pk), {})
             for ind, ((kind, path), targets, denominator) in series.items():
                 if max(tg.year for tg in targets) < period.year or ind in lines:
+                    continue
+                if not any(
+                    since.get((unit.pk, tg.pk)) is None or since[(unit.pk, tg.pk)] <= period.ends_on
+                    for tg in targets
+                ):
                     continue
                 indicator = targets[0].indicator
                 lines[ind] = {"indicator": indicator,

@@ -221,3 +221,20 @@ def test_units_with_a_reporter_login_get_the_last_demo_quarter_as_a_draft_to_fil
     others = Report.objects.filter(period__year=year, period__quarter=quarter, is_demo=True)
     assert others.exclude(unit=reporter_unit).exclude(state=ReportState.DRAFT).exists()
     assert not others.exclude(unit=reporter_unit).filter(state=ReportState.DRAFT).exists()
+
+
+def test_demo_reports_follow_the_handover_of_duties(db):
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from reporting.models import Report
+
+    call_command("load_seed", verbosity=0)
+    call_command("load_demo")
+    science = Report.objects.filter(unit__code="CT-SKHCN", is_demo=True)
+    assert not science.filter(period__ends_on__lt=date(2025, 3, 1)).exists()
+    assert science.filter(period__starts_on__gte=date(2025, 4, 1)).exists()
+    doit = Report.objects.filter(unit__code="CT-STTTT", is_demo=True)
+    assert doit.filter(period__ends_on__lt=date(2025, 3, 1)).exists()
+    assert not doit.filter(period__starts_on__gte=date(2025, 3, 1)).exists()

@@ -40,6 +40,7 @@ from reporting.models import (
     ReportState,
 )
 from reporting.periods import period_ensure
+from reporting.selectors import owes
 from targets.models import Measure, Target
 from targets.selectors import responsibilities
 from units.models import Membership, Role, Unit, UnitKind
@@ -264,6 +265,12 @@ def _plan(seed: int):
     periods = [
         period_ensure(kind=PeriodKind.QUARTER, year=y, quarter=q) for y, q in demo_quarters()
     ]
+    # Yearly indicators (rankings, GRDP shares) are reported once a year, for finished years.
+    periods += [
+        period_ensure(kind=PeriodKind.YEAR, year=year)
+        for year in range(FIRST_QUARTER[0], LAST_QUARTER[0])
+    ]
+    periods.sort(key=lambda p: (p.ends_on, p.kind))
     return units, grouped, periods
 
 
@@ -288,14 +295,16 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     summary = DemoSummary()
     units, grouped, periods = _plan(seed)
     all_units = {u.pk: u for u in Unit.objects.all()}
-    # A department that took over another's duties owes them only from the handover day.
-    since = {(r.unit_id, r.target_id): r.since for r in responsibilities()}
+    # What a unit owes in a period follows reporting's one rule: the indicator's frequency
+    # matches the period, the target is not past, and an inherited duty has begun.
+    duties = {(r.unit_id, r.target_id): r for r in responsibilities()}
     # Units someone can log in to report for get the last demo quarter as a draft to fill,
     # so a trial user can walk the whole path and see it land on the demo dashboards.
     entry_units = set(
         Membership.objects.filter(role=Role.REPORTER).values_list("unit_id", flat=True)
     )
-    last_period = periods[-1] if periods else None
+    quarters = [p for p in periods if p.kind == PeriodKind.QUARTER]
+    last_period = quarters[-1] if quarters else None
     by_unit: dict[int, list[tuple[int, list[Target]]]] = defaultdict(list)
     for (unit_id, indicator_id), targets in sorted(grouped.items()):
         by_unit[unit_id].append((indicator_id, targets))
@@ -318,11 +327,9 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
             t = method.period_end_t(period.year, period.quarter)
             lines = planned.setdefault((reporter.pk, period.pk), {})
             for ind, ((kind, path), targets, denominator) in series.items():
-                if max(tg.year for tg in targets) < period.year or ind in lines:
-                    continue
-                if not any(
-                    since.get((unit.pk, tg.pk)) is None or since[(unit.pk, tg.pk)] <= period.ends_on
-                    for tg in targets
+                if ind in lines or not any(
+                    owes(duties[(unit.pk, tg.pk)], period)
+                    for tg in targets if (unit.pk, tg.pk) in duties
                 ):
                     continue
                 indicator = targets[0].indicator

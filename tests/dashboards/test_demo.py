@@ -238,3 +238,20 @@ def test_demo_reports_follow_the_handover_of_duties(db):
     doit = Report.objects.filter(unit__code="CT-STTTT", is_demo=True)
     assert doit.filter(period__ends_on__lt=date(2025, 3, 1)).exists()
     assert not doit.filter(period__starts_on__gte=date(2025, 3, 1)).exists()
+
+
+def test_demo_reports_yearly_indicators_once_a_year_only(db):
+    from django.core.management import call_command
+
+    from reporting.models import PeriodKind, ReportLine
+    from targets.models import Frequency
+
+    call_command("load_seed", verbosity=0)
+    call_command("load_demo")
+    demo_lines = ReportLine.objects.filter(report__is_demo=True)
+    yearly = demo_lines.filter(indicator__frequency=Frequency.YEARLY)
+    assert yearly.exists()
+    assert not yearly.filter(report__period__kind=PeriodKind.QUARTER).exists()
+    assert not demo_lines.filter(report__period__kind=PeriodKind.YEAR).exclude(
+        indicator__frequency=Frequency.YEARLY
+    ).exists()

@@ -33,6 +33,14 @@ def test_queue_lists_the_city_submitted_reports(login, doit_reviewer, submitted,
     assert "Hàng chờ thẩm định" in page
 
 
+def test_queue_marks_demo_reports(login, doit_reviewer, submitted):
+    url = reverse("review_queue")
+    assert 'data-testid="demo-badge"' not in login(doit_reviewer).get(url).content.decode()
+    submitted.is_demo = True
+    submitted.save(update_fields=["is_demo"])
+    assert 'data-testid="demo-badge"' in login(doit_reviewer).get(url).content.decode()
+
+
 def test_queue_leaves_out_other_cities(login, outsider, submitted):
     page = login(outsider).get(reverse("review_queue")).content.decode()
     assert f"queue-row-{submitted.pk}" not in page

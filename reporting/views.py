@@ -97,6 +97,7 @@ def report_edit(request, unit_id: int, period_code: str):
 
     form = EntryForm(unit=unit, period=period, report=report, data=request.POST,
                      files=request.FILES)
+    expected = request.POST.get("version")
     try:
         report, expected = _write_target(request, unit, period, request.POST.get("version"))
         report = report_save(
@@ -111,8 +112,10 @@ def report_edit(request, unit_id: int, period_code: str):
     except ReportValidationError as exc:
         form = EntryForm(unit=unit, period=period, report=report, data=request.POST,
                          errors=exc.errors)
+        # the version the user saw, or the new report's own when this post created it: a
+        # corrected re-post must not look like someone else's change
         return _render_entry(request, form, report, error=exc.message, status=400,
-                             version=request.POST.get("version"))
+                             version=expected)
     except ReportError as exc:
         return _render_entry(request, form, report, error=exc.message, status=403)
 

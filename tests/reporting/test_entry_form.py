@@ -216,3 +216,20 @@ def test_english_is_available(login, department_reporter, department, period, ta
     client.cookies["django_language"] = "en"
     page = client.get(_url(department, period)).content.decode()
     assert "Save draft" in page and "Previous value" in page
+
+
+def test_first_save_refused_for_a_bad_number_can_be_corrected_without_a_false_conflict(
+    login, department_reporter, department, period, targets
+):
+    client = login(department_reporter)
+    # the form was opened before any report existed (version 0); the first save is refused
+    response = client.post(_url(department, period),
+                           form_data({"dvc-online": {"value": "120"}}, 0))
+    assert response.status_code == 400
+    report = Report.objects.get()
+    assert f'name="version" id="id_version" value="{report.version}"' in response.content.decode()
+    # the corrected form, posted with the version the page now carries, is saved
+    response = client.post(_url(department, period),
+                           form_data({"dvc-online": {"value": "95"}}, report.version))
+    assert response.status_code == 302
+    assert ReportLine.objects.get().value == 95

@@ -139,7 +139,9 @@ def template_workbook(*, unit, period, rows: list[dict]) -> bytes:
             "evidence_url": line.evidence_url if line else None,
         }
         for index, (key, _header, _width) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=r, column=index, value=cells[key] or None)
+            # a stored 0 is a figure: a blank cell would clear it on the way back
+            value = None if cells[key] == "" else cells[key]
+            cell = ws.cell(row=r, column=index, value=value)
             if key in INPUT_KEYS:
                 cell.protection = Protection(locked=False)
                 cell.fill = input_fill

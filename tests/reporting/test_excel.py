@@ -204,3 +204,28 @@ def test_report_changed_between_preview_and_confirm_saves_nothing(
                             follow=True)
     assert "Báo cáo đã bị người khác thay đổi" in response.content.decode()
     assert list(ReportLine.objects.values_list("indicator__code", "value")) == [("dti-rank", 7)]
+
+
+def test_a_saved_zero_survives_the_template_round_trip(client_, department_reporter,
+                                                        department, period):
+    from reporting.services import report_open, report_save
+
+    report = report_open(user=department_reporter, unit=department, period=period)
+    report_save(user=department_reporter, report=report, channel="web",
+                expected_version=report.version,
+                values={"open-datasets": {"value": "0"},
+                        "key-tasks": {"numerator": "0", "denominator": "33"}})
+    wb = _template(client_, department, period)
+    ws = wb["BaoCao"]
+    rows = {ws[f"A{r}"].value: r for r in range(5, ws.max_row + 1)}
+    assert ws[f"F{rows['open-datasets']}"].value == 0
+    assert ws[f"G{rows['key-tasks']}"].value == 0
+    # the reporter fills one more row and uploads the template back: the zeros stay
+    _fill(wb, {"dti-rank": {"value": 5}})
+    assert _upload(client_, department, period, wb).status_code == 200
+    response = client_.post(reverse("report_excel_confirm", args=[department.pk, period.code]))
+    assert response.status_code == 302
+    lines = {line.indicator.code: line for line in report.lines.select_related("indicator")}
+    assert lines["open-datasets"].value == 0
+    assert (lines["key-tasks"].numerator, lines["key-tasks"].denominator) == (0, 33)
+    assert lines["dti-rank"].value == 5

@@ -71,9 +71,12 @@ def _is_blank(raw) -> bool:
 
 def _number(raw) -> Decimal:
     value = parse_number(raw)
+    if value.is_finite() and abs(value) < _LIMIT:
+        # checked after rounding too: 9999999999999999.99999 rounds up to 10^16
+        value = value.quantize(_PLACES, rounding=ROUND_HALF_UP)
     if not value.is_finite() or abs(value) >= _LIMIT:
         raise NumberFormatError(_("This number is too large."))
-    return value.quantize(_PLACES, rounding=ROUND_HALF_UP)
+    return value
 
 
 def _check_value(indicator: Indicator, value: Decimal) -> str | None:
@@ -189,6 +192,11 @@ def _clean_fraction(indicator, cleaned: dict, current: dict, errors: dict) -> No
         return
     if numerator < 0:
         errors["numerator"] = _("The numerator cannot be negative.")
+    if indicator.measure == Measure.COUNT:
+        # the numerator is the count itself ("9/33 tasks done"): both parts are whole numbers
+        for name, part in (("numerator", numerator), ("denominator", denominator)):
+            if name not in errors and part != part.to_integral_value():
+                errors[name] = _("A count must be a whole number.")
     if denominator <= 0:
         errors["denominator"] = _("The denominator must be greater than zero.")
     elif numerator > denominator:

@@ -233,3 +233,45 @@ def test_first_save_refused_for_a_bad_number_can_be_corrected_without_a_false_co
                            form_data({"dvc-online": {"value": "95"}}, report.version))
     assert response.status_code == 302
     assert ReportLine.objects.get().value == 95
+
+
+def test_a_count_reported_as_a_fraction_must_be_whole(
+    login, department_reporter, department, period, plan, targets
+):
+    from targets.models import Measure
+    from tests.factories import IndicatorFactory, TargetFactory
+
+    tasks = IndicatorFactory(code="key-tasks-done", measure=Measure.COUNT, fraction=True,
+                             name_vi="Số nhiệm vụ trọng tâm đã hoàn thành")
+    TargetFactory(plan=plan, indicator=tasks, year=2030, value=Decimal("33"),
+                  responsible=[department])
+    client = login(department_reporter)
+    response = client.post(_url(department, period),
+                           form_data({"key-tasks-done": {"numerator": "9,5",
+                                                         "denominator": "33"}}, 0))
+    assert response.status_code == 400
+    assert "Số lượng phải là số nguyên." in response.content.decode()
+    assert not ReportLine.objects.exists()
+    response = client.post(_url(department, period),
+                           form_data({"key-tasks-done": {"numerator": "9",
+                                                         "denominator": "33"}},
+                                     Report.objects.get().version))
+    assert response.status_code == 302
+    assert ReportLine.objects.get().value == 9
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("9.999.999.999.999.999,99999", "Số này quá lớn."),
+    ("100.000.000.000.000.000.000", "Số này quá lớn."),
+    ("1e20", "“1e20” không phải là số."),
+])
+def test_a_count_too_large_to_store_is_refused_with_a_message(
+    login, department_reporter, department, period, targets, text, message
+):
+    # the first rounds up to 10^16 at four decimals: one digit more than a figure can hold
+    response = login(department_reporter).post(
+        _url(department, period), form_data({"open-datasets": {"value": text}}, 0))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert not ReportLine.objects.exists()

@@ -16,6 +16,7 @@ from attainment.selectors import latest_attainment, rollups, target_series
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds
 from targets.models import Indicator, Level, NationalIndicator, Pillar, Plan, Target
+from targets.selectors import FREQUENCY_OF_PERIOD_KIND
 from units.models import Unit
 
 
@@ -212,11 +213,17 @@ def _next_report(
             quarter__in={c[1] for c in candidates},
         )
     }
+    quarterly = FREQUENCY_OF_PERIOD_KIND[PeriodKind.QUARTER]
     for year, quarter in candidates:
         report = by_period.get((PeriodKind.QUARTER, year, quarter))
         if report is not None and report.state in submitted:
             continue
-        due = sorted({t.indicator for t in targets if t.year >= year}, key=lambda i: i.code)
+        # as reporting asks: a quarter never asks for a yearly indicator (a ranking)
+        due = sorted(
+            {t.indicator for t in targets
+             if t.year >= year and t.indicator.frequency == quarterly},
+            key=lambda i: i.code,
+        )
         if not due:
             continue
         period = periods.get((year, quarter))

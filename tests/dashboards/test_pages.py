@@ -323,3 +323,24 @@ def test_target_and_unit_query_counts_do_not_grow(
         client.get(target_url)
     with django_assert_num_queries(len(unit_small.captured_queries)):
         client.get(unit_url)
+
+
+def test_unit_next_report_lists_only_what_a_quarter_asks_for(login, doit_reviewer, city,
+                                                              department):
+    from django.utils import timezone
+
+    from targets.models import Frequency
+    from tests.factories import IndicatorFactory, PlanFactory, TargetFactory
+
+    plan = PlanFactory(code="nr-plan", city=city)
+    year = timezone.localdate().year + 1
+    quarterly = IndicatorFactory(code="nr-online", name_vi="Dịch vụ công trực tuyến")
+    yearly = IndicatorFactory(code="nr-dti", name_vi="Xếp hạng DTI",
+                              frequency=Frequency.YEARLY)
+    for indicator in (quarterly, yearly):
+        TargetFactory(plan=plan, indicator=indicator, year=year, responsible=[department])
+    response = login(doit_reviewer).get(reverse("dashboards:unit", args=[department.code]))
+    assert response.status_code == 200
+    next_report = response.context["data"].next_report
+    # a ranking is measured once a year: the quarterly report never asks for it
+    assert [i.code for i in next_report.indicators] == ["nr-online"]

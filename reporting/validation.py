@@ -11,6 +11,7 @@ for the indicator in earlier periods. With m the median of that history:
   perfectly flat history (100, 100, 100) from flagging every small change.
 """
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
@@ -137,6 +138,8 @@ def clean_line(
 
     if "milestone_state" in raw:
         text = "" if _is_blank(raw["milestone_state"]) else str(raw["milestone_state"]).strip()
+        # some Vietnamese keyboards type accents as combining characters (NFD)
+        text = unicodedata.normalize("NFC", text)
         state = MILESTONE_WORDS.get(text.lower(), text if text in MilestoneState.values else None)
         if text and state is None:
             errors["milestone_state"] = _(

@@ -229,3 +229,17 @@ def test_a_saved_zero_survives_the_template_round_trip(client_, department_repor
     assert lines["open-datasets"].value == 0
     assert (lines["key-tasks"].numerator, lines["key-tasks"].denominator) == (0, 33)
     assert lines["dti-rank"].value == 5
+
+
+def test_milestone_typed_in_decomposed_unicode_is_understood(client_, department, period):
+    import unicodedata
+
+    # Vietnamese keyboards set to "Unicode tổ hợp" type the accents as separate characters
+    typed = unicodedata.normalize("NFD", "Đang thực hiện")
+    assert typed != "Đang thực hiện"
+    wb = _fill(_template(client_, department, period), {"ioc": {"milestone_state": typed}})
+    response = _upload(client_, department, period, wb)
+    assert response.status_code == 200
+    response = client_.post(reverse("report_excel_confirm", args=[department.pk, period.code]))
+    assert response.status_code == 302
+    assert ReportLine.objects.get(indicator__code="ioc").milestone_state == "in_progress"

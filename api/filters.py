@@ -176,12 +176,19 @@ class ReportFilter(filters.FilterSet):
     year = _year(field_name="period__year", help_text=_("Year of the period"))
     state = filters.ChoiceFilter(choices=ReportState.choices)
     is_overdue = filters.BooleanFilter()
+    dataset = filters.ChoiceFilter(
+        choices=Dataset.choices, method="filter_dataset",
+        help_text=_("official (default for lists): real reports; demo: demo reports"),
+    )
     ordering = _ordering(("period__starts_on", "period"), ("unit__code", "unit"),
                          ("updated_at", "updated_at"), ("submitted_at", "submitted_at"))
 
     class Meta:
         model = Report
-        fields = ["city", "unit", "period", "year", "state", "is_overdue"]
+        fields = ["city", "unit", "period", "year", "state", "is_overdue", "dataset"]
+
+    def filter_dataset(self, queryset, name, value):
+        return queryset.filter(is_demo=value == Dataset.DEMO)
 
 
 class _StoredResultFilter(filters.FilterSet):

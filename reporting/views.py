@@ -265,7 +265,12 @@ def evidence(request, pk: int):
     line = get_object_or_404(ReportLine.objects.select_related("report__unit"), pk=pk)
     if not can_view(request.user, line.report.unit) or not line.evidence_file:
         raise Http404
-    return FileResponse(line.evidence_file.open("rb"), as_attachment=True,
+    try:
+        handle = line.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        # The row outlived its file (storage restored from an older backup, say).
+        raise Http404(_("The evidence file is no longer in storage.")) from exc
+    return FileResponse(handle, as_attachment=True,
                         filename=line.evidence_file.name.rsplit("/", 1)[-1])
 
 

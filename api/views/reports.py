@@ -82,6 +82,10 @@ class ReportViewSet(
     def get_queryset(self):
         qs = reports_visible_to(user=self.request.user).select_related("unit__city")
         if self.action == "list":
+            # Lists are official unless demo is asked for, like the attainment endpoints;
+            # a demo report stays reachable by id, so a trial client can still work on it.
+            if not self.request.query_params.get("dataset"):
+                qs = qs.filter(is_demo=False)
             return qs.order_by("-period__starts_on", "unit__code", "pk")
         return qs.prefetch_related(
             Prefetch("lines", queryset=ReportLine.objects.select_related("indicator")

@@ -387,6 +387,18 @@ def test_lists_show_what_each_user_may_see(reporter, reviewer, token_client, com
     assert clerk["count"] == 0
 
 
+def test_report_lists_are_official_unless_demo_is_asked_for(reviewer, department, catalogue):
+    real = ReportFactory(unit=department, period=catalogue["periods"]["2025-Q1"])
+    demo = ReportFactory(unit=department, period=catalogue["periods"]["2025-Q2"], is_demo=True)
+
+    default = reviewer.get(f"{V1}/reports/").json()
+    demo_list = reviewer.get(f"{V1}/reports/", {"dataset": "demo"}).json()
+
+    assert [r["id"] for r in default["results"]] == [real.pk]
+    assert [r["id"] for r in demo_list["results"]] == [demo.pk]
+    assert reviewer.get(f"{V1}/reports/{demo.pk}/").status_code == 200
+
+
 def test_outsider_cannot_read_a_report(reporter, token_client, outsider):
     report_id = _open(reporter).json()["id"]
 

@@ -163,6 +163,19 @@ def test_evidence_file_and_link(login, department_reporter, department, period, 
     assert b"".join(download.streaming_content) == b"%PDF-1.4 minh chung"
 
 
+def test_evidence_whose_file_left_storage_is_a_404_not_a_crash(
+    login, department_reporter, department, period, targets
+):
+    client = login(department_reporter)
+    data = form_data({"dvc-online": {"value": "80"}}, 0)
+    data["evidence_file_dvc-online"] = SimpleUploadedFile(
+        "bien-ban.pdf", b"%PDF-1.4 minh chung", content_type="application/pdf")
+    client.post(_url(department, period), data)
+    line = ReportLine.objects.get()
+    line.evidence_file.storage.delete(line.evidence_file.name)
+    assert client.get(reverse("report_evidence", args=[line.pk])).status_code == 404
+
+
 def test_bad_evidence_file_is_refused_and_nothing_saved(
     login, department_reporter, department, period, targets
 ):

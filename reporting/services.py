@@ -312,6 +312,11 @@ def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
     """Approve one locked report; returns the ids of the targets whose attainment changes."""
     _require_reviewer(user, report.unit)
     _require_state(report, ReportState.SUBMITTED, _("approve"))
+    # Four eyes: whoever submitted the figures cannot also be the one who approves them.
+    if report.submitted_by_id == user.pk and not user.is_superuser:
+        raise ReportPermissionError(
+            _("You submitted this report, so another reviewer must approve it.")
+        )
     now = timezone.now()
     origin = FigureOrigin.DEMO if report.is_demo else FigureOrigin.REPORT
     lines = [line for line in report.lines.all() if has_figure(line)]

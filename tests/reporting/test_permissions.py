@@ -89,6 +89,21 @@ def test_reviewer_approves_and_returns_in_their_city(doit_reviewer, submitted, r
     assert report_approve(user=doit_reviewer, report=submitted, channel="web").state == "approved"
 
 
+def test_reviewer_who_submitted_cannot_approve_their_own_figures(
+    doit_reviewer, department, period, targets, full_values
+):
+    # A DOIT official who also reports for a department: another reviewer must approve.
+    MembershipFactory(user=doit_reviewer, unit=department, role=Role.REPORTER)
+    report = report_open(user=doit_reviewer, unit=department, period=period)
+    report = report_save(user=doit_reviewer, report=report, values=full_values,
+                         expected_version=report.version, channel="web")
+    report = report_submit(user=doit_reviewer, report=report, channel="web")
+    with pytest.raises(ReportPermissionError, match="một cán bộ thẩm định khác"):
+        report_approve(user=doit_reviewer, report=report, channel="web")
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
 def test_reviewer_of_another_city_is_refused(submitted, other_unit):
     foreign_reviewer = UserFactory(username="oc_reviewer")
     MembershipFactory(user=foreign_reviewer, unit=other_unit, role=Role.REVIEWER)

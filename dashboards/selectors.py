@@ -15,8 +15,8 @@ from attainment.models import ComplianceRecord, RollupScope, Scope, Status, Targ
 from attainment.selectors import latest_attainment, rollups, target_series
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds
+from reporting.selectors import indicators_due
 from targets.models import Indicator, Level, NationalIndicator, Pillar, Plan, Target
-from targets.selectors import FREQUENCY_OF_PERIOD_KIND
 from units.models import Unit
 
 
@@ -194,13 +194,11 @@ def unit_overview(*, unit: Unit, dataset: str, today: date) -> UnitOverview:
     )
     next_report = None
     if unit.is_valid_on(today):
-        next_report = _next_report(unit=unit, targets=targets, reports=reports, today=today)
+        next_report = _next_report(unit=unit, reports=reports, today=today)
     return UnitOverview(rows, next_report, records, reports)
 
 
-def _next_report(
-    *, unit: Unit, targets: list[Target], reports: list[Report], today: date
-) -> NextReport | None:
+def _next_report(*, unit: Unit, reports: list[Report], today: date) -> NextReport | None:
     """The earliest quarter still to be submitted: the last one ended, else the current one."""
     by_period = {(r.period.kind, r.period.year, r.period.quarter): r for r in reports}
     submitted = (ReportState.SUBMITTED, ReportState.APPROVED)
@@ -213,24 +211,22 @@ def _next_report(
             quarter__in={c[1] for c in candidates},
         )
     }
-    quarterly = FREQUENCY_OF_PERIOD_KIND[PeriodKind.QUARTER]
     for year, quarter in candidates:
         report = by_period.get((PeriodKind.QUARTER, year, quarter))
         if report is not None and report.state in submitted:
-            continue
-        # as reporting asks: a quarter never asks for a yearly indicator (a ranking)
-        due = sorted(
-            {t.indicator for t in targets
-             if t.year >= year and t.indicator.frequency == quarterly},
-            key=lambda i: i.code,
-        )
-        if not due:
             continue
         period = periods.get((year, quarter))
         starts_on, ends_on = period_bounds(PeriodKind.QUARTER, year, quarter)
         deadline = period.deadline if period else ends_on + timedelta(
             days=settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD
         )
+        # Reporting's own rule of what is owed (frequency, target years, inherited duties),
+        # asked of the quarter even before the nightly job has created its row.
+        owed_in = period or Period(kind=PeriodKind.QUARTER, year=year, quarter=quarter,
+                                   starts_on=starts_on, ends_on=ends_on, deadline=deadline)
+        due = sorted(indicators_due(unit=unit, period=owed_in), key=lambda i: i.code)
+        if not due:
+            continue
         label = str(period) if period else str(
             Period(kind=PeriodKind.QUARTER, year=year, quarter=quarter)
         )

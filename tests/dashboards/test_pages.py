@@ -315,7 +315,8 @@ def test_target_and_unit_query_counts_do_not_grow(
     unit_url = reverse("dashboards:unit", args=[doit.code])
     with django_assert_max_num_queries(9) as target_small:
         client.get(target_url)
-    with django_assert_max_num_queries(10) as unit_small:
+    # 12: the "next report" box asks reporting's indicators_due (two queries per quarter).
+    with django_assert_max_num_queries(12) as unit_small:
         client.get(unit_url)
     extra = [UnitFactory(code=f"TC-Y{i}", parent=city) for i in range(8)]
     build_city_data(city=city, units=[doit, *extra], n_targets=25, plan_code="tc-big")
@@ -344,3 +345,16 @@ def test_unit_next_report_lists_only_what_a_quarter_asks_for(login, doit_reviewe
     next_report = response.context["data"].next_report
     # a ranking is measured once a year: the quarterly report never asks for it
     assert [i.code for i in next_report.indicators] == ["nr-online"]
+
+
+def test_unit_next_report_waits_for_an_inherited_duty_to_begin(login, doit_reviewer, city):
+    from datetime import date
+
+    from dashboards.selectors import _next_report
+    from tests.factories import TargetFactory, UnitFactory
+
+    science = UnitFactory(code="TC-SKHCN", parent=city)
+    old = UnitFactory(code="TC-OLD", parent=city, valid_to=date(2030, 1, 1), successor=science)
+    TargetFactory(plan__city=city, year=2030, responsible=[old, science])
+    assert _next_report(unit=science, reports=[], today=date(2026, 11, 22)) is None
+    assert _next_report(unit=old, reports=[], today=date(2026, 11, 22)) is not None

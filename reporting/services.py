@@ -322,10 +322,11 @@ def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
     lines = [line for line in report.lines.all() if has_figure(line)]
     indicator_ids = [line.indicator_id for line in lines]
     # The previous revision's figures (and any other current figure of the same origin for
-    # these cells) stay in the table, stamped as superseded.
-    ApprovedFigure.objects.filter(superseded_at__isnull=True).filter(
-        report=report
-    ).update(superseded_at=now)
+    # these cells) stay in the table, stamped as superseded. A figure the correction left
+    # empty changes attainment too, so its indicator joins the recompute.
+    previous = ApprovedFigure.objects.filter(superseded_at__isnull=True, report=report)
+    affected = set(indicator_ids) | set(previous.values_list("indicator_id", flat=True))
+    previous.update(superseded_at=now)
     ApprovedFigure.objects.filter(
         superseded_at__isnull=True, unit=report.unit, period=report.period, origin=origin,
         indicator_id__in=indicator_ids,
@@ -343,7 +344,7 @@ def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
     _event(report, ReportAction.APPROVED, user=user, channel=channel)
     return list(
         Target.objects.filter(
-            indicator_id__in=indicator_ids, plan__city_id=report.unit.city_id
+            indicator_id__in=affected, plan__city_id=report.unit.city_id
         ).values_list("pk", flat=True)
     )
 

@@ -170,6 +170,29 @@ def test_reopen_keeps_old_figures_until_new_approval(
     assert ApprovedFigure.objects.count() == 10
 
 
+def test_a_figure_a_correction_leaves_empty_is_recomputed_too(
+    department_reporter, doit_reviewer, department, period, targets, full_values, recompute,
+    django_capture_on_commit_callbacks,
+):
+    report = _submitted(department_reporter, department, period, full_values)
+    report = report_approve(user=doit_reviewer, report=report, channel="web")
+    report = report_reopen(user=doit_reviewer, report=report, reason="Bỏ chỉ tiêu IOC",
+                           channel="web")
+    # DOIT takes the milestone off this department before the correction is submitted.
+    targets["ms"].responsible_units.remove(department)
+    report = report_save(user=department_reporter, report=report, channel="web",
+                         expected_version=report.version,
+                         values={"ioc": {"milestone_state": ""}})
+    report = report_submit(user=department_reporter, report=report, channel="web")
+    recompute.delay.reset_mock()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_approve(user=doit_reviewer, report=report, channel="web")
+    [(queued_ids, dataset)] = [call.args for call in recompute.delay.call_args_list]
+    assert targets["ms"].pk in queued_ids and dataset == "official"
+    assert not ApprovedFigure.objects.filter(indicator__code="ioc",
+                                             superseded_at__isnull=True).exists()
+
+
 def test_reopen_refuses_a_report_that_is_not_approved(doit_reviewer, department, period):
     report = ReportFactory(unit=department, period=period, state=ReportState.SUBMITTED)
     with pytest.raises(ReportStateError):

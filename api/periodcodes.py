@@ -1,13 +1,11 @@
 """Periods named as clients name them: '2024-Q1' for a quarter, '2024' for a year."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reporting.models import Period, PeriodKind
+from reporting import periods
+from reporting.models import Period
 
-PERIOD_CODE = re.compile(r"(\d{4})(?:-Q([1-4]))?")
 PERIOD_CODE_PATTERN = r"^\d{4}(-Q[1-4])?$"
 
 MESSAGES = {
@@ -22,14 +20,11 @@ def period_by_code(text) -> Period:
     Only existing periods: the reporting calendar creates them, a typo must not.
     """
     code = str(text).strip().upper()
-    match = PERIOD_CODE.fullmatch(code)
-    if not match:
-        raise ValidationError(MESSAGES["invalid"], code="invalid")
-    if match[2]:
-        lookup = {"kind": PeriodKind.QUARTER, "year": int(match[1]), "quarter": int(match[2])}
-    else:
-        lookup = {"kind": PeriodKind.YEAR, "year": int(match[1])}
-    period = Period.objects.filter(**lookup).first()
+    try:
+        periods.parse_period_code(code)
+    except ValueError as exc:
+        raise ValidationError(MESSAGES["invalid"], code="invalid") from exc
+    period = periods.period_by_code(code)
     if period is None:
         raise ValidationError(MESSAGES["unknown"], code="unknown", params={"code": code})
     return period

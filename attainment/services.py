@@ -42,7 +42,7 @@ from attainment.models import (
     TargetAttainment,
 )
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
-from reporting.periods import period_ensure
+from reporting.periods import period_ensure, quarter_of
 from reporting.selectors import compliance_rows
 from targets.models import Level, Target
 from units.models import Unit, UnitKind
@@ -431,10 +431,8 @@ def _fallback_period_id(ctx: _Context) -> int:
         if started:
             ctx.fallback_period_id = max(started, key=lambda p: p.key).pk
         else:
-            period = period_ensure(
-                kind=PeriodKind.QUARTER, year=ctx.today.year,
-                quarter=(ctx.today.month - 1) // 3 + 1,
-            )
+            year, quarter = quarter_of(ctx.today)
+            period = period_ensure(kind=PeriodKind.QUARTER, year=year, quarter=quarter)
             ctx.fallback_period_id = period.pk
     return ctx.fallback_period_id
 

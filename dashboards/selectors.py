@@ -14,7 +14,7 @@ from django.conf import settings
 from attainment.models import ComplianceRecord, RollupScope, Scope, Status, TargetAttainment
 from attainment.selectors import latest_attainment, rollups, target_series
 from reporting.models import Period, PeriodKind, Report, ReportState
-from reporting.periods import period_bounds
+from reporting.periods import period_bounds, quarter_of
 from reporting.selectors import indicators_due
 from targets.models import Indicator, Level, NationalIndicator, Pillar, Plan, Target
 from units.models import Unit
@@ -169,10 +169,6 @@ class UnitOverview:
     reports: list[Report]
 
 
-def _quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
 def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
@@ -202,7 +198,7 @@ def _next_report(*, unit: Unit, reports: list[Report], today: date) -> NextRepor
     """The earliest quarter still to be submitted: the last one ended, else the current one."""
     by_period = {(r.period.kind, r.period.year, r.period.quarter): r for r in reports}
     submitted = (ReportState.SUBMITTED, ReportState.APPROVED)
-    current = _quarter_of(today)
+    current = quarter_of(today)
     candidates = [_previous_quarter(*current), current]
     periods = {
         (p.year, p.quarter): p

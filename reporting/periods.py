@@ -1,5 +1,6 @@
 """The reporting calendar: period dates and getting a period by its kind and number."""
 
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -40,25 +41,37 @@ def period_ensure(*, kind: str, year: int, quarter: int | None = None) -> Period
     return period
 
 
+_PERIOD_CODE = re.compile(r"(\d{4})(?:-Q([1-4]))?")
+
+
+def parse_period_code(code) -> tuple[str, int, int | None]:
+    """'2023-Q3' → (quarter, 2023, 3); '2022' → (year, 2022, None); ValueError otherwise."""
+    match = _PERIOD_CODE.fullmatch(str(code).strip().upper())
+    if not match:
+        raise ValueError(f"not a period code: {code!r}")
+    if match[2]:
+        return PeriodKind.QUARTER, int(match[1]), int(match[2])
+    return PeriodKind.YEAR, int(match[1]), None
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) of the quarter containing `day`."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
 def period_from_code(code: str) -> Period:
     """'2023-Q3' or '2022' to its period, created when missing."""
-    if "-Q" in code:
-        year, quarter = code.split("-Q")
-        return period_ensure(kind=PeriodKind.QUARTER, year=int(year), quarter=int(quarter))
-    return period_ensure(kind=PeriodKind.YEAR, year=int(code))
+    kind, year, quarter = parse_period_code(code)
+    return period_ensure(kind=kind, year=year, quarter=quarter)
 
 
 def period_by_code(code: str) -> Period | None:
     """The existing period for '2023-Q3' or '2022', or None (never creates one)."""
     try:
-        if "-Q" in code:
-            year, quarter = code.split("-Q")
-            return Period.objects.filter(
-                kind=PeriodKind.QUARTER, year=int(year), quarter=int(quarter)
-            ).first()
-        return Period.objects.filter(kind=PeriodKind.YEAR, year=int(code)).first()
+        kind, year, quarter = parse_period_code(code)
     except ValueError:
         return None
+    return Period.objects.filter(kind=kind, year=year, quarter=quarter).first()
 
 
 def periods_open_due(*, today: date) -> list[Period]:
@@ -67,7 +80,7 @@ def periods_open_due(*, today: date) -> list[Period]:
     A period's dates make it open for entry from two weeks before its end, so creating
     it early is harmless; running this twice creates nothing new.
     """
-    quarter = (today.month - 1) // 3 + 1
+    _, quarter = quarter_of(today)
     periods = [period_ensure(kind=PeriodKind.QUARTER, year=today.year, quarter=quarter)]
     if quarter == 4:
         periods.append(period_ensure(kind=PeriodKind.YEAR, year=today.year))

@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from reporting.models import ApprovedFigure, FigureOrigin, MilestoneState
-from reporting.periods import period_from_code
+from reporting.periods import parse_period_code, period_from_code
 from targets.models import (
     Aggregation,
     Comparator,
@@ -46,7 +46,6 @@ DEFAULT_FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
 # "1.000" in a Vietnamese text is one thousand; YAML would read it as 1.0. Refuse the form.
 _AMBIGUOUS_THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(\.\d{3})+$")
-_PERIOD_CODE = re.compile(r"^\d{4}(-Q[1-4])?$")
 
 
 class SeedError(Exception):
@@ -579,7 +578,9 @@ class _Loader:
             indicator = self.indicator(e, e.text("indicator"))
             unit = self.unit(e, e.text("unit"))
             code = e.text("period")
-            if not _PERIOD_CODE.match(code):
+            try:
+                parse_period_code(code)
+            except ValueError:
                 e.fail(_("period %(code)r is not YYYY or YYYY-Qn") % {"code": code})
             values = {
                 "value": e.number("value"), "numerator": e.number("numerator"),

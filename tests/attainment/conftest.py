@@ -8,7 +8,7 @@ import pytest
 from attainment.models import Scope, TargetAttainment
 from attainment.services import attainment_recompute
 from reporting.models import FigureOrigin
-from reporting.periods import period_ensure
+from reporting.periods import period_from_code
 from tests.factories import ApprovedFigureFactory
 
 # The engine's "today" in most tests: 31 Dec 2024 ends at decimal year 2025.0, a year
@@ -18,10 +18,7 @@ TODAY = date(2024, 12, 31)
 
 def period(code: str):
     """'2022' for a year, '2023-Q3' for a quarter."""
-    if "-Q" in code:
-        year, quarter = code.split("-Q")
-        return period_ensure(kind="quarter", year=int(year), quarter=int(quarter))
-    return period_ensure(kind="year", year=int(code))
+    return period_from_code(code)
 
 
 def figure(indicator, unit, code: str, value=None, *, origin=FigureOrigin.REPORT, **fields):

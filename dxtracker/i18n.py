@@ -23,6 +23,3 @@ class BilingualNameMixin:
     @property
     def name(self) -> str:
         return localized(self, "name")
-
-    def __str__(self) -> str:
-        return self.name

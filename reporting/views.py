@@ -197,49 +197,51 @@ def _back(request, report: Report):
     return redirect("report_history", unit_id=report.unit_id, period_code=report.period.code)
 
 
+def _review_action(request, pk: int, act, success) -> HttpResponse:
+    """Run one review service on a report; its refusal or `success(report)` as a message."""
+    report = _report_or_404(request, pk)
+    try:
+        act(report)
+    except ReportError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success(report))
+    return _back(request, report)
+
+
 @login_required
 @require_POST
 def approve(request, pk: int):
-    report = _report_or_404(request, pk)
-    try:
-        report_approve(user=request.user, report=report, channel=Channel.WEB)
-    except ReportError as exc:
-        messages.error(request, exc.message)
-        return _back(request, report)
-    messages.success(request, _("%(report)s approved.") % {"report": report})
-    return _back(request, report)
+    return _review_action(
+        request, pk,
+        lambda report: report_approve(user=request.user, report=report, channel=Channel.WEB),
+        lambda report: _("%(report)s approved.") % {"report": report},
+    )
 
 
 @login_required
 @require_POST
 def return_report(request, pk: int):
-    report = _report_or_404(request, pk)
-    form = ReasonForm(request.POST)
-    try:
-        report_return(user=request.user, report=report,
-                      reason=form.data.get("reason", ""), channel=Channel.WEB)
-    except ReportError as exc:
-        messages.error(request, exc.message)
-        return _back(request, report)
-    messages.success(request, _("%(report)s returned to the unit.") % {"report": report})
-    return _back(request, report)
+    return _review_action(
+        request, pk,
+        lambda report: report_return(user=request.user, report=report,
+                                     reason=request.POST.get("reason", ""), channel=Channel.WEB),
+        lambda report: _("%(report)s returned to the unit.") % {"report": report},
+    )
 
 
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    report = _report_or_404(request, pk)
-    try:
-        report_reopen(user=request.user, report=report,
-                      reason=request.POST.get("reason", ""), channel=Channel.WEB)
-    except ReportError as exc:
-        messages.error(request, exc.message)
-        return _back(request, report)
-    messages.success(request, _(
-        "A correction (revision %(revision)s) was opened; the approved figures stay in force "
-        "until it is approved."
-    ) % {"revision": report.revision + 1})
-    return _back(request, report)
+    return _review_action(
+        request, pk,
+        lambda report: report_reopen(user=request.user, report=report,
+                                     reason=request.POST.get("reason", ""), channel=Channel.WEB),
+        lambda report: _(
+            "A correction (revision %(revision)s) was opened; the approved figures stay in "
+            "force until it is approved."
+        ) % {"revision": report.revision + 1},
+    )
 
 
 @login_required

@@ -104,3 +104,20 @@ def test_history_page_query_count(login, doit_reviewer, department_reporter, dep
         response = client.get(reverse("report_history", args=[department.pk, period.code]))
     assert response.status_code == 200
     assert 'data-testid="approve"' in response.content.decode()
+
+
+def test_history_page_shows_events_of_a_deleted_account(login, doit_reviewer, department_reporter,
+                                                        department, period, targets, full_values,
+                                                        django_user_model):
+    # Demo reports and reports of removed accounts have events without an actor; the page
+    # used to resolve actor.username as a filter argument and answer 500.
+    client = login(department_reporter)
+    client.post(reverse("report_edit", args=[department.pk, period.code]),
+                form_data(full_values, 0, "submit"))
+    django_user_model.objects.filter(pk=department_reporter.pk).delete()
+    client = login(doit_reviewer)
+    response = client.get(reverse("report_history", args=[department.pk, period.code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="event-submitted"' in page
+    assert Report.objects.get().events.filter(actor=None).exists()

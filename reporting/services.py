@@ -103,9 +103,19 @@ def _require_reason(reason: str | None) -> str:
     return reason
 
 
+def _locking_queryset(pk):
+    # FOR UPDATE over a join would also lock the unit and the period row every report of the
+    # quarter shares, crossing the recompute's FK checks into a deadlock; lock the report only.
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit", "period")
+        .filter(pk=pk)
+    )
+
+
 def _locked(report: Report) -> Report:
     """The report's row, locked until the transaction ends (a no-op lock on SQLite)."""
-    return Report.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
+    return _locking_queryset(report.pk).get()
 
 
 def _actor(user):

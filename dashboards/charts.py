@@ -152,6 +152,14 @@ def pillar_attainment_chart(rollups: list) -> Chart:
                  _layout(fig, height=max(220, 60 * len(names) + 80)), table)
 
 
+def _integer_axis(fig: go.Figure, largest: int, **axis) -> None:
+    """A y axis of counts: whole-number ticks only."""
+    # On small counts Plotly's automatic step is 0.2 or 0.5, which ",d" prints as "0 0 0 1 1 1".
+    if largest <= 10:
+        axis.update(tick0=0, dtick=1)
+    fig.update_yaxes(tickformat=",d", **axis)
+
+
 def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "") -> Chart:
     """Targets counted by status; rows carry a .status (None when never computed)."""
     counts = Counter((row.status or Status.INSUFFICIENT_DATA) for row in rows)
@@ -172,7 +180,7 @@ def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "
             hovertemplate="%{x}: %{y:,d}<extra></extra>",
         )
     )
-    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    _integer_axis(fig, max(values, default=0), rangemode="tozero")
     return Chart(chart_id, title or _("Targets by status"), _layout(fig, height=320), table)
 
 
@@ -353,7 +361,8 @@ def compliance_record_chart(records: list) -> Chart:
         for t in TIMELINESS_ORDER
     ])
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(tickformat=",d", title=_("Reports"))
+    per_year = Counter(r.period.year for r in records)
+    _integer_axis(fig, max(per_year.values(), default=0), title=_("Reports"))
     return Chart("record", _("Reporting record"), _layout(fig, height=320), table)
 
 

@@ -4,15 +4,29 @@ Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read on every request 
 when its classes are defined) so that a settings override in a test or deployment takes effect.
 """
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
 
+logger = logging.getLogger(__name__)
+
 
 class _ScopedThrottle(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        # The counters live in the cache (Redis in production). Refusing every API call because
+        # the cache is down would take the API down with it, so throttling degrades open.
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            logger.warning("API throttling skipped, the cache is unavailable: %s", error)
+            return True
 
 
 class AnonThrottle(_ScopedThrottle):

@@ -1,8 +1,12 @@
 """One JSON error shape for every refusal, in the client's language, and request throttling."""
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rest_framework.throttling import SimpleRateThrottle
 
 V1 = "/api/v1"
 
@@ -123,3 +127,23 @@ def test_browser_session_gets_the_browsable_api(client, doit_reviewer, catalogue
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+class _CacheDown:
+    """A cache whose server is gone, as Redis is when it stops."""
+
+    def get(self, *args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    set = get
+
+
+def test_api_answers_while_the_throttle_cache_is_down(monkeypatch, caplog, anon_client,
+                                                      token_client, doit_reviewer, catalogue):
+    monkeypatch.setattr(SimpleRateThrottle, "cache", _CacheDown())
+    with caplog.at_level(logging.WARNING, logger="api.throttling"):
+        anonymous = anon_client.get(f"{V1}/pillars/")
+        with_token = token_client(doit_reviewer).get(f"{V1}/attainment/")
+
+    assert (anonymous.status_code, with_token.status_code) == (200, 200)
+    assert "cache is unavailable" in caplog.text

@@ -6,6 +6,7 @@ ReportEvent saying who did what, through which channel, and which values changed
 Views, the API and tasks call these; none re-implements a rule.
 """
 
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from reporting.errors import (
     ReportConflictError,
@@ -44,6 +46,8 @@ from units.models import Unit
 from units.selectors import can_report_for, can_review
 
 LINE_FIGURE_FIELDS = ("value", "numerator", "denominator", "milestone_state")
+
+logger = logging.getLogger(__name__)
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -363,7 +367,13 @@ def _queue_recompute(target_ids: list[int], dataset: str) -> None:
     # imported here: attainment depends on reporting, not the other way round
     from attainment.tasks import recompute_targets
 
-    recompute_targets.delay(target_ids, dataset)
+    try:
+        recompute_targets.delay(target_ids, dataset)
+    except (BrokerUnavailable, OSError):
+        # Runs after the commit: the approval is saved, so it must not answer as failed. The
+        # nightly full recompute (dxtracker/celery.py) brings these targets up to date.
+        logger.exception("Broker unavailable: recompute of %s targets %s not queued",
+                         dataset, target_ids)
 
 
 def _on_commit_recompute(target_ids: Iterable[int], dataset: str) -> None:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from reporting.errors import ReportConflictError, ReportStateError, ReportValidationError
 from reporting.models import ApprovedFigure, FigureOrigin, ReportAction, ReportState
@@ -248,3 +249,16 @@ def test_stale_version_is_a_conflict_and_changes_nothing(
     with pytest.raises(ReportConflictError):
         report_submit(user=department_reporter, report=report, expected_version=seen,
                       channel="web")
+
+
+def test_approval_succeeds_when_the_broker_is_down(
+    department_reporter, doit_reviewer, department, period, targets, full_values, recompute,
+    django_capture_on_commit_callbacks, caplog,
+):
+    recompute.delay.side_effect = BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379.")
+    report = _submitted(department_reporter, department, period, full_values)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_approve(user=doit_reviewer, report=report, channel="web")
+    assert report.state == ReportState.APPROVED
+    assert ApprovedFigure.objects.filter(origin=FigureOrigin.REPORT).exists()
+    assert "Broker unavailable" in caplog.text

@@ -205,8 +205,10 @@ def compare(request):
     if any(data.series.values()):
         chart_list.append(charts.comparison_series_chart(data.series))
     name = f"compare-{data.indicator.code}" if data.indicator else "compare"
-    return _page(request, "dashboards/compare.html", {"data": data}, chart_list=chart_list,
-                 dataset=dataset, name=name)
+    # Other cities' figures are compared here, but their target pages are theirs to open.
+    openable = None if request.user.is_superuser else _allowed_city_ids(request.user)
+    return _page(request, "dashboards/compare.html", {"data": data, "openable": openable},
+                 chart_list=chart_list, dataset=dataset, name=name)
 
 
 @login_required

@@ -181,6 +181,11 @@ def test_compare_puts_cities_side_by_side(login, doit_reviewer, city_data, other
     assert cities == {"TC", "OC"}
     series = next(c for c in response.context["charts"] if c.id == "comparison-series")
     assert len(json.loads(series.figure_json())["data"]) == 2
+    # the reviewer's own city's target is a link; the other city's is named, not linked
+    html = response.content.decode()
+    for row in response.context["data"].rows:
+        link = f'href="{reverse("dashboards:target", args=[row.target.pk])}?'
+        assert (link in html) == (row.city.code == "TC"), row.city.code
 
 
 def test_compare_refused_to_a_user_of_no_city(client, django_user_model, city_data):

@@ -139,7 +139,10 @@ def city(request, code: str):
                  dataset=dataset, name=f"{city_unit.code}-overview")
 
 
-def _allowed_city_ids(user) -> set[int]:
+def _allowed_city_ids(user) -> set[int] | None:
+    """Cities whose dashboards the user may read; None means every city (superuser)."""
+    if user.is_superuser:
+        return None
     return set(dashboard_cities(user=user).values_list("pk", flat=True))
 
 
@@ -150,9 +153,8 @@ def target(request, pk: int):
     target_obj = selectors.target_for_detail(pk=pk)
     if target_obj is None:
         raise Http404
-    if not request.user.is_superuser and target_obj.plan.city_id not in _allowed_city_ids(
-        request.user
-    ):
+    allowed = _allowed_city_ids(request.user)
+    if allowed is not None and target_obj.plan.city_id not in allowed:
         raise PermissionDenied
     dataset = dataset_from_request(request)
     detail = selectors.target_detail(target=target_obj, dataset=dataset)
@@ -193,7 +195,8 @@ def unit(request, code: str):
 @require_GET
 def compare(request):
     """One national indicator across the cities: targets and actuals side by side."""
-    if not request.user.is_superuser and not _allowed_city_ids(request.user):
+    openable = _allowed_city_ids(request.user)
+    if openable is not None and not openable:
         raise PermissionDenied
     dataset = dataset_from_request(request)
     data = selectors.national_comparison(
@@ -206,7 +209,6 @@ def compare(request):
         chart_list.append(charts.comparison_series_chart(data.series))
     name = f"compare-{data.indicator.code}" if data.indicator else "compare"
     # Other cities' figures are compared here, but their target pages are theirs to open.
-    openable = None if request.user.is_superuser else _allowed_city_ids(request.user)
     return _page(request, "dashboards/compare.html", {"data": data, "openable": openable},
                  chart_list=chart_list, dataset=dataset, name=name)
 

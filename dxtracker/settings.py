@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "AttainmentStatusEnum": "attainment.models.Status",
         "ReportStateEnum": "reporting.models.ReportState",
         "MilestoneStateEnum": "reporting.models.MilestoneState",
+        "ComparatorEnum": "targets.models.Comparator",
     },
     "TAGS": [
         {"name": "catalogue", "description": "Plans, pillars, indicators, targets, units, periods"},

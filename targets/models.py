@@ -1,5 +1,7 @@
 """The catalogue: plans, pillars, indicators and their targets, as the documents state them."""
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +103,14 @@ class Aggregation(models.TextChoices):
     MEAN = "mean", _("Mean of the units' values")
     WEIGHTED = "weighted", _("Weighted by the units' denominators")
     SHARE_MEETING = "share_meeting", _("Share of units meeting the target")
+    CONSOLIDATED = "consolidated", _("Consolidated: one unit's figure is the city's value")
+    SHARE_OF_UNITS = "share_of_units", _(
+        "Share of the level's units whose own figure meets the unit threshold"
+    )
+
+
+# Rules whose value is a percentage of units, whatever the indicator measures.
+SHARE_RULES = frozenset({Aggregation.SHARE_MEETING, Aggregation.SHARE_OF_UNITS})
 
 
 class Frequency(models.TextChoices):
@@ -138,6 +148,12 @@ class Indicator(BilingualNameMixin, models.Model):
         help_text=_("Yearly indicators (rankings, shares of GRDP) are reported in yearly "
                     "periods only; quarterly ones in quarters."),
     )
+    reports_change = models.BooleanField(
+        _("reports the change from a baseline"), default=False,
+        help_text=_("Units report the percentage reduced or increased so far, not the level "
+                    "itself. Only then may a 'reduce by' or 'increase by' target be judged without "
+                    "a baseline."),
+    )
 
     class Meta:
         ordering = ["pillar__order", "code"]
@@ -168,6 +184,12 @@ class Level(models.TextChoices):
     SCHOOL = "school", _("Schools and training institutions")
 
 
+# Administrative levels that ceased to exist, and the first day they no longer did: the
+# district level ended with the 2025 reorganisation (Luật Tổ chức chính quyền địa phương 2025,
+# in force 1 July 2025). Targets at such a level are not judged on figures after that day.
+LEVEL_ABOLISHED_ON = {Level.DISTRICT: date(2025, 7, 1)}
+
+
 class Comparator(models.TextChoices):
     AT_LEAST = "at_least", _("at least")
     MORE_THAN = "more_than", _("more than")
@@ -180,6 +202,15 @@ class Comparator(models.TextChoices):
     # xgettext:no-python-format
     INCREASE_BY = "increase_by", _("increase by N % from the baseline")
     MILESTONE = "milestone", _("milestone reached")
+
+
+RELATIVE_COMPARATORS = frozenset({Comparator.REDUCE_BY, Comparator.INCREASE_BY})
+
+
+class BaselineSource(models.TextChoices):
+    DOCUMENT = "document", _("From the plan's document")
+    ENTERED = "entered", _("Entered by DOIT (not from the document)")
+    NEEDED = "needed", _("Baseline needed: the document gives none")
 
 
 COMPARATOR_SYMBOLS = {
@@ -214,9 +245,28 @@ class Target(models.Model):
         _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_source = models.CharField(
+        _("baseline source"), max_length=16, choices=BaselineSource.choices, blank=True,
+    )
+    aggregation = models.CharField(
+        _("how unit figures combine"), max_length=16, choices=Aggregation.choices, blank=True,
+        help_text=_("Blank: the indicator's rule. Set it when the plan's sentence reads "
+                    "otherwise, e.g. one department consolidates the city's figure."),
+    )
+    unit_comparator = models.CharField(
+        _("each unit must be"), max_length=16, choices=Comparator.choices, blank=True,
+        help_text=_("For 'share of units': what each unit's own figure must reach."),
+    )
+    unit_value = models.DecimalField(
+        _("each unit's threshold"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
     responsible_units = models.ManyToManyField(
         "units.Unit", verbose_name=_("responsible units"), related_name="targets", blank=True
     )
+    # Kinds ("commune", "district") are kept as kinds and resolved per period, so a unit
+    # created after the plan owes reports from its start.
+    responsible_kinds = models.JSONField(_("responsible kinds of unit"), default=list,
+                                         blank=True)
     reading_vi = models.TextField(_("measurable reading (Vietnamese)"), blank=True)
     reading_en = models.TextField(_("measurable reading (English)"), blank=True)
     source_sentence = models.TextField(_("source sentence"))
@@ -237,6 +287,24 @@ class Target(models.Model):
     def reading(self) -> str:
         return localized(self, "reading")
 
+    @property
+    def combination(self) -> str:
+        """How unit figures form this target's value: its own rule, else the indicator's."""
+        return self.aggregation or self.indicator.aggregation
+
+    def needs_baseline(self) -> bool:
+        """Whether the target is a change from a baseline that it does not have."""
+        return (
+            self.comparator in RELATIVE_COMPARATORS
+            and self.baseline_value is None
+            and not self.indicator.reports_change
+        )
+
+    @property
+    def level_abolished_on(self) -> date | None:
+        """The day the target's administrative level ceased to exist, if it did."""
+        return LEVEL_ABOLISHED_ON.get(self.level)
+
     def describe(self) -> str:
         """The comparator and value in words, e.g. '≥ 80 %' or 'top 10'."""
         if self.comparator == Comparator.MILESTONE:
@@ -245,6 +313,18 @@ class Target(models.Model):
         if self.comparator == Comparator.TOP_N:
             return f"top {value}"
         unit = "%" if self.indicator.measure == "percent" else ""
-        if self.comparator in (Comparator.REDUCE_BY, Comparator.INCREASE_BY):
+        if self.comparator in RELATIVE_COMPARATORS or self.combination in SHARE_RULES:
             unit = "%"
-        return f"{COMPARATOR_SYMBOLS[self.comparator]} {value}{(' ' + unit) if unit else ''}"
+        text = f"{COMPARATOR_SYMBOLS[self.comparator]} {value}{(' ' + unit) if unit else ''}"
+        if self.combination == Aggregation.SHARE_OF_UNITS and self.unit_comparator:
+            text += " " + str(_("of units with %(rule)s")) % {"rule": self.describe_unit_rule()}
+        return text
+
+    def describe_unit_rule(self) -> str:
+        """What each unit's own figure must reach for 'share of units', e.g. '≥ 1'."""
+        if not self.unit_comparator:
+            return ""
+        if self.unit_comparator == Comparator.MILESTONE:
+            return str(_("milestone reached"))
+        value = "" if self.unit_value is None else f"{self.unit_value.normalize():f}"
+        return f"{COMPARATOR_SYMBOLS[self.unit_comparator]} {value}"

@@ -28,6 +28,7 @@ from reporting.models import ApprovedFigure, FigureOrigin, MilestoneState
 from reporting.periods import parse_period_code, period_from_code
 from targets.models import (
     Aggregation,
+    BaselineSource,
     Comparator,
     Direction,
     Frequency,
@@ -40,6 +41,7 @@ from targets.models import (
     Plan,
     Target,
 )
+from targets.validation import TargetDraft, city_kinds, target_problems
 from units.models import Unit, UnitKind
 
 DEFAULT_FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -183,10 +185,13 @@ class _Entry:
             self.fail(_("%(field)s must be text") % {"field": key})
         return str(value).strip()
 
-    def choice(self, key: str, choices: type[models.TextChoices], default: str | None = None):
+    def choice(self, key: str, choices: type[models.TextChoices], default: str | None = None,
+               *, blank: bool = False):
         value = self.data.get(key, default)
         if value is None:
             value = default
+        if blank and value in ("", None):
+            return ""
         if value not in choices.values:
             self.fail(_("%(field)s %(value)r is not one of %(allowed)s")
                       % {"field": key, "value": value, "allowed": ", ".join(choices.values)})
@@ -372,7 +377,7 @@ class _Loader:
         for e in _entries(data, "indicators", file=name, label=_("indicator"),
                           required=("code", "pillar", "name_vi", "measure"),
                           optional=("name_en", "direction", "aggregation", "fraction",
-                                    "frequency", "national_indicator")):
+                                    "frequency", "national_indicator", "reports_change")):
             pillar = pillars.get(e.text("pillar")) or Pillar.objects.filter(
                 code=e.text("pillar")).first()
             if pillar is None:
@@ -392,6 +397,7 @@ class _Loader:
                 "fraction": e.flag("fraction"),
                 "frequency": e.choice("frequency", Frequency, Frequency.QUARTERLY),
                 "national_indicator": national,
+                "reports_change": e.flag("reports_change"),
             }, entry=e)
 
     def load_units(self, path: Path) -> None:
@@ -486,16 +492,20 @@ class _Loader:
             "note_en": p.text("note_en") or p.text("note"),
         }, entry=p)
         city_units = list(Unit.objects.filter(city=city).order_by("code"))
+        kinds = city_kinds(city)
         seen: set[str] = set()
         for e in _entries(data, "targets", file=name, label=_("target"),
                           required=("code", "indicator", "year", "comparator",
                                     "source_sentence"),
                           optional=("level", "value", "baseline_value", "baseline_year",
-                                    "responsible", "reading_vi", "reading_en", "note")):
+                                    "baseline_source", "aggregation", "unit_comparator",
+                                    "unit_value", "responsible", "reading_vi", "reading_en",
+                                    "note")):
             if e.text("code") in seen:
                 e.fail(_("duplicate target code in this plan"))
             seen.add(e.text("code"))
-            self.load_target(e, plan=plan, source_file=source_file, city_units=city_units)
+            self.load_target(e, plan=plan, source_file=source_file, city_units=city_units,
+                             kinds_in_city=kinds)
         stale = Target.objects.filter(plan=plan).exclude(code__in=seen).values_list(
             "code", flat=True)
         for code in stale:
@@ -504,23 +514,45 @@ class _Loader:
                   "left in place") % {"file": name, "code": code})
 
     def load_target(self, e: _Entry, *, plan: Plan, source_file: str,
-                    city_units: list[Unit]) -> None:
+                    city_units: list[Unit], kinds_in_city: frozenset[str]) -> None:
         indicator = self.indicator(e, e.text("indicator"))
         comparator = e.choice("comparator", Comparator)
         value = e.number("value")
-        if value is None and comparator != Comparator.MILESTONE:
-            e.fail(_("comparator %(comparator)s needs a value") % {"comparator": comparator})
         baseline_value, baseline_year = e.number("baseline_value"), e.integer("baseline_year")
+        # A transcribed baseline comes from the document unless the entry says otherwise.
+        baseline_source = e.choice("baseline_source", BaselineSource,
+                                   BaselineSource.DOCUMENT if baseline_value is not None
+                                   else "", blank=True)
         year = e.integer("year")
         if not year or not 1900 < year < 2200:
             e.fail(_("year %(year)r is not a plausible year") % {"year": e.data.get("year")})
+        level = e.choice("level", Level, Level.CITY)
+        aggregation = e.choice("aggregation", Aggregation, "", blank=True)
+        unit_comparator = e.choice("unit_comparator", Comparator, "", blank=True)
+        unit_value = e.number("unit_value")
+        named, kinds = self.read_responsible(e)
+        draft = TargetDraft(
+            level=level, comparator=comparator, value=value, measure=indicator.measure,
+            indicator_aggregation=indicator.aggregation,
+            reports_change=indicator.reports_change, aggregation=aggregation,
+            unit_comparator=unit_comparator, unit_value=unit_value,
+            baseline_value=baseline_value, baseline_year=baseline_year,
+            baseline_source=baseline_source,
+            named_unit_kinds=tuple(u.kind for u in named), responsible_kinds=tuple(kinds),
+            kinds_in_city=kinds_in_city,
+        )
+        problems = target_problems(draft)
+        if problems:
+            e.fail("; ".join(f"{p.field}: {p.message}" for p in problems))
         sentence = e.text("source_sentence")
         self.check_sentence(e, source_file, sentence)
-        responsible = self.expand_responsible(e, city_units)
+        responsible = self.expand_responsible(e, named, kinds, city_units)
         target, status = _upsert(Target, self.report, {"plan": plan, "code": e.text("code")}, {
-            "indicator": indicator, "year": year,
-            "level": e.choice("level", Level, Level.CITY), "comparator": comparator,
+            "indicator": indicator, "year": year, "level": level, "comparator": comparator,
             "value": value, "baseline_value": baseline_value, "baseline_year": baseline_year,
+            "baseline_source": baseline_source, "aggregation": aggregation,
+            "unit_comparator": unit_comparator, "unit_value": unit_value,
+            "responsible_kinds": kinds,
             "reading_vi": e.text("reading_vi"), "reading_en": e.text("reading_en"),
             "source_sentence": sentence, "source_file": source_file,
         }, entry=e)
@@ -533,11 +565,13 @@ class _Loader:
                 counts.unchanged -= 1
                 counts.updated += 1
 
-    def expand_responsible(self, e: _Entry, city_units: list[Unit]) -> list[Unit]:
+    def read_responsible(self, e: _Entry) -> tuple[list[Unit], list[str]]:
+        """The units named one by one, and the kinds given as kind:<kind>."""
         raw = e.data.get("responsible") or []
         if not isinstance(raw, list):
             e.fail(_("responsible must be a list of unit codes or kind:<kind>"))
-        units: dict[int, Unit] = {}
+        named: list[Unit] = []
+        kinds: list[str] = []
         for item in raw:
             item = str(item).strip()
             if item.startswith("kind:"):
@@ -545,25 +579,34 @@ class _Loader:
                 if kind not in UnitKind.values:
                     e.fail(_("responsible %(item)r: %(kind)r is not one of %(allowed)s")
                            % {"item": item, "kind": kind, "allowed": ", ".join(UnitKind.values)})
-                matches = [u for u in city_units if u.kind == kind]
-                if not matches:
-                    self.report.warnings.append(
-                        _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city")
-                        % {"file": e.file, "entry": e.label, "kind": kind})
-                units.update((u.pk, u) for u in matches)
+                if kind not in kinds:
+                    kinds.append(kind)
             else:
-                unit = self.unit(e, item)
-                units[unit.pk] = unit
-                # A named department's duties pass to the department that absorbed it (DOIT
-                # into Science and Technology, March 2025), so someone still reports them.
-                # A dissolved district's duties are not moved to the city: its level is gone.
-                seen = {unit.pk}
-                successor = unit.successor
-                while (successor is not None and successor.kind != UnitKind.PROVINCE
-                       and successor.pk not in seen):
-                    units[successor.pk] = successor
-                    seen.add(successor.pk)
-                    successor = successor.successor
+                named.append(self.unit(e, item))
+        return named, kinds
+
+    def expand_responsible(self, e: _Entry, named: list[Unit], kinds: list[str],
+                           city_units: list[Unit]) -> list[Unit]:
+        units: dict[int, Unit] = {}
+        for kind in kinds:
+            matches = [u for u in city_units if u.kind == kind]
+            if not matches:
+                self.report.warnings.append(
+                    _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city")
+                    % {"file": e.file, "entry": e.label, "kind": kind})
+            units.update((u.pk, u) for u in matches)
+        for unit in named:
+            units[unit.pk] = unit
+            # A named department's duties pass to the department that absorbed it (DOIT
+            # into Science and Technology, March 2025), so someone still reports them.
+            # A dissolved district's duties are not moved to the city: its level is gone.
+            seen = {unit.pk}
+            successor = unit.successor
+            while (successor is not None and successor.kind != UnitKind.PROVINCE
+                   and successor.pk not in seen):
+                units[successor.pk] = successor
+                seen.add(successor.pk)
+                successor = successor.successor
         return list(units.values())
 
     def load_figures(self, path: Path) -> None:

@@ -54,7 +54,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["id", "code", "pillar", "name", "name_vi", "name_en", "measure",
-                  "unit_of_measure", "direction", "aggregation", "fraction", "national_indicator"]
+                  "unit_of_measure", "direction", "aggregation", "fraction", "reports_change",
+                  "national_indicator"]
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -69,13 +70,40 @@ class TargetSerializer(serializers.ModelSerializer):
     reading = serializers.CharField(read_only=True)
     responsible_units = serializers.SlugRelatedField(many=True, slug_field="code",
                                                      read_only=True)
+    responsible_kinds = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Kinds of unit responsible (every commune, every district), resolved per "
+                  "period: a unit created later owes reports from its start.",
+    )
+    combination = serializers.CharField(
+        read_only=True,
+        help_text="How unit figures form the value: the target's own rule, else the "
+                  "indicator's (consolidated, share_of_units, share_meeting, sum, mean, "
+                  "weighted).",
+    )
+    unit_rule = serializers.CharField(
+        source="describe_unit_rule", read_only=True,
+        help_text="For share_of_units: what each unit's own figure must reach, e.g. '≥ 1'.",
+    )
+    baseline_needed = serializers.BooleanField(
+        source="needs_baseline", read_only=True,
+        help_text="A change from a baseline that the target does not have: never judged "
+                  "until one is entered.",
+    )
+    level_abolished_on = serializers.DateField(
+        read_only=True, allow_null=True,
+        help_text="First day the target's administrative level no longer existed, if it "
+                  "ceased (district level: 2025-07-01).",
+    )
 
     class Meta:
         model = Target
         fields = ["id", "code", "plan", "city", "indicator", "indicator_name", "pillar",
                   "national_indicator", "year", "level", "comparator", "value", "description",
-                  "baseline_value", "baseline_year", "reading", "reading_vi", "reading_en",
-                  "responsible_units", "source_sentence", "source_file"]
+                  "combination", "unit_comparator", "unit_value", "unit_rule",
+                  "baseline_value", "baseline_year", "baseline_source", "baseline_needed",
+                  "level_abolished_on", "reading", "reading_vi", "reading_en",
+                  "responsible_units", "responsible_kinds", "source_sentence", "source_file"]
 
 
 class UnitSerializer(serializers.ModelSerializer):

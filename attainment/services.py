@@ -1,13 +1,14 @@
 """The attainment engine: recompute stored results from the approved figures.
 
 One call, ``attainment_recompute``, replaces the results of one dataset (all targets, or the
-given ones) in a single transaction, then recomputes that dataset's rollups and reporting
-compliance from what is stored. The method itself is ``attainment.method`` and
-``attainment.combine``; this module only feeds them and stores what they say.
+given ones) in a single transaction, then recomputes that dataset's rollups from what is
+stored. The method itself is ``attainment.method`` and ``attainment.combine``; this module
+only feeds them and stores what they say. Reporting compliance depends on reports, not
+figures: it is ``reporting.compliance``'s.
 
 Queries are set-based: a fixed number of reads (targets, responsible units, units,
 successors, periods, figures streamed in one query ordered by indicator, latest rows for
-rollups, compliance) whatever the number of targets or figures, and writes by bulk_create in
+rollups) whatever the number of targets or figures, and writes by bulk_create in
 batches of ``BULK_BATCH_SIZE`` rows (the database backend may cap a batch lower: SQLite takes
 999 parameters per statement, about 33 attainment rows). So a recompute issues a constant
 number of queries plus one INSERT per batch: ceil(rows / batch) per table.
@@ -32,7 +33,6 @@ from django.utils import timezone
 from attainment import method
 from attainment.combine import UnitValue, combine, unit_value
 from attainment.models import (
-    ComplianceRecord,
     Dataset,
     RecomputeRun,
     Rollup,
@@ -43,7 +43,6 @@ from attainment.models import (
 )
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_ensure, quarter_of
-from reporting.selectors import compliance_rows
 from targets.models import Level, Target
 from units.models import Unit, UnitKind
 from units.selectors import successor_map
@@ -153,8 +152,8 @@ def attainment_recompute(
 ) -> RecomputeRun:
     """Recompute the results of ``dataset`` for the given targets (all when None).
 
-    Replaces those targets' TargetAttainment rows, then every Rollup and ComplianceRecord of
-    the dataset, in one transaction; concurrent recomputes of one dataset are serialised.
+    Replaces those targets' TargetAttainment rows, then every Rollup of the dataset, in one
+    transaction; concurrent recomputes of one dataset are serialised.
     Running it twice gives the same rows; an incremental run gives the same rows as a full one.
     """
     if dataset not in DATASET_ORIGINS:
@@ -174,9 +173,8 @@ def attainment_recompute(
         stale.delete()
         _compute_targets(ctx, targets, ids, progress)
         rollup_count = _rollups_replace(ctx)
-        compliance_count = _compliance_replace(ctx)
     run.target_count = len(targets)
-    run.row_count = ctx.row_count + rollup_count + compliance_count
+    run.row_count = ctx.row_count + rollup_count
     run.finished_at = timezone.now()
     run.save(update_fields=["target_count", "row_count", "finished_at"])
     return run
@@ -537,19 +535,3 @@ def _rollup(ctx: _Context, key: tuple, members: list[tuple[str, float | None]]) 
         computed_at=ctx.now,
     )
 
-
-# --- reporting compliance ------------------------------------------------------------------
-
-
-def _compliance_replace(ctx: _Context) -> int:
-    records = [
-        ComplianceRecord(
-            dataset=ctx.dataset, unit_id=row.unit_id, period_id=row.period_id,
-            timeliness=row.timeliness, submitted_at=row.first_submitted_at,
-            days_late=row.days_late, computed_at=ctx.now,
-        )
-        for row in compliance_rows(dataset=ctx.dataset, city=None, periods=None, today=ctx.today)
-    ]
-    ComplianceRecord.objects.filter(dataset=ctx.dataset).delete()
-    ComplianceRecord.objects.bulk_create(records, batch_size=BULK_BATCH_SIZE)
-    return len(records)

@@ -420,7 +420,9 @@ def _write_children(reports: list[Report], pending_lines: list[list[dict]], summ
 
 def _queue_recompute() -> None:
     from attainment.tasks import recompute_all
+    from reporting.tasks import refresh_compliance
 
+    refresh_compliance.delay()
     recompute_all.delay()
 
 

@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.flag_overdue_reports",
         "schedule": crontab(hour=0, minute=30),
     },
+    "nightly-compliance-refresh": {
+        "task": "reporting.tasks.refresh_compliance",
+        "schedule": crontab(hour=0, minute=45),
+    },
     "nightly-attainment-recompute": {
         "task": "attainment.tasks.recompute_all",
         "schedule": crontab(hour=1, minute=0),

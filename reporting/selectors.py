@@ -211,7 +211,12 @@ class ComplianceRow:
 
 
 def compliance_rows(
-    *, dataset: str, city: Unit | None = None, periods=None, today: date | None = None
+    *,
+    dataset: str,
+    city: Unit | None = None,
+    periods=None,
+    today: date | None = None,
+    unit_ids=None,
 ) -> list[ComplianceRow]:
     """Expected reports against submitted ones, per unit and period.
 
@@ -219,8 +224,8 @@ def compliance_rows(
     and valid during it. A report counts from its first submission: on time up to the
     deadline day (local time), late after it (days_late = days past the deadline). Without
     a submission it is missing once the deadline has passed and pending before. Dataset
-    "demo" reads only demo reports, "official" only the others. Four queries whatever the
-    size.
+    "demo" reads only demo reports, "official" only the others. ``unit_ids`` narrows the
+    rows to those units (one report's record). Four queries whatever the size.
 
     A unit owes a quarter's report when it answers for a quarterly indicator, and a year's
     report when it answers for a yearly one (a ranking, a share of GRDP): the quarterly
@@ -234,7 +239,7 @@ def compliance_rows(
     if not periods:
         return []
     owed: dict[int, list[Responsibility]] = defaultdict(list)
-    for r in responsibilities(city=city):
+    for r in responsibilities(city=city, unit_ids=unit_ids):
         owed[r.unit_id].append(r)
     reports = Report.objects.filter(
         period__in=[p.pk for p in periods],

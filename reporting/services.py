@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from reporting.compliance import compliance_refresh
 from reporting.errors import (
     ReportConflictError,
     ReportPermissionError,
@@ -304,6 +305,7 @@ def report_submit(
             submitted_at=now, first_submitted_at=report.first_submitted_at or now,
         )
         _event(report, ReportAction.SUBMITTED, user=user, channel=channel)
+        compliance_refresh(report=report)
     return report
 
 
@@ -319,6 +321,7 @@ def report_return(*, user, report: Report, reason: str, channel: str) -> Report:
             reviewed_by=_actor(user), reviewed_at=timezone.now(),
         )
         _event(report, ReportAction.RETURNED, user=user, channel=channel, reason=reason)
+        compliance_refresh(report=report)
     return report
 
 
@@ -356,6 +359,7 @@ def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
     ])
     _bump(report, user, state=ReportState.APPROVED, reviewed_by=_actor(user), reviewed_at=now)
     _event(report, ReportAction.APPROVED, user=user, channel=channel)
+    compliance_refresh(report=report)
     return list(
         Target.objects.filter(
             indicator_id__in=affected, plan__city_id=report.unit.city_id

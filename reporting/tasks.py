@@ -4,6 +4,8 @@ and each is safe to run twice."""
 from celery import shared_task
 from django.utils import timezone
 
+from attainment.models import Dataset
+from reporting.compliance import compliance_refresh
 from reporting.periods import periods_open_due
 from reporting.reminders import reminders_send, reports_flag_overdue
 
@@ -24,3 +26,10 @@ def send_deadline_reminders() -> int:
 def flag_overdue_reports() -> dict:
     """Mark unsubmitted reports past their deadline as overdue and list missing ones."""
     return reports_flag_overdue(today=timezone.localdate())
+
+
+@shared_task(time_limit=900, soft_time_limit=840)
+def refresh_compliance() -> dict[str, int]:
+    """Recompute every compliance record of both datasets (a period's deadline passing turns
+    "pending" into "missing" with no report changing)."""
+    return {dataset: compliance_refresh(dataset=dataset) for dataset in Dataset.values}

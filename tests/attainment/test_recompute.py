@@ -1,5 +1,5 @@
 """The recompute itself: combining units, merged units, datasets, rollups, idempotence,
-incremental runs, the query count, and compliance records."""
+incremental runs, the query count; compliance records are not the recompute's."""
 
 from datetime import date
 from decimal import Decimal
@@ -319,10 +319,10 @@ def test_a_failed_recompute_leaves_the_previous_results(city, monkeypatch):
     recompute()
     before = snapshot()
 
-    def broken(**kwargs):
-        raise RuntimeError("compliance source down")
+    def broken(ctx):
+        raise RuntimeError("rollups failed")
 
-    monkeypatch.setattr("attainment.services.compliance_rows", broken)
+    monkeypatch.setattr("attainment.services._rollups_replace", broken)
     with pytest.raises(RuntimeError):
         recompute()
     assert snapshot() == before
@@ -335,8 +335,7 @@ def test_recompute_logs_a_run(city):
     assert RecomputeRun.objects.count() == 1
     assert run.trigger == "test" and run.dataset == "official"
     assert run.target_count == 2
-    assert run.row_count == (TargetAttainment.objects.count() + Rollup.objects.count()
-                             + ComplianceRecord.objects.count())
+    assert run.row_count == TargetAttainment.objects.count() + Rollup.objects.count()
     assert run.finished_at >= run.started_at
 
 
@@ -350,7 +349,7 @@ def _count(city, n_targets, n_periods):
     statements = [q["sql"] for q in ctx.captured_queries]
     inserts = {
         model: sum(1 for s in statements if s.startswith(f'INSERT INTO "{model._meta.db_table}"'))
-        for model in (TargetAttainment, Rollup, ComplianceRecord)
+        for model in (TargetAttainment, Rollup)
     }
     others = [s for s in statements
               if not any(s.startswith(f'INSERT INTO "{m._meta.db_table}"') for m in inserts)]
@@ -385,31 +384,26 @@ def test_query_count_is_pinned(city, django_assert_num_queries):
     recompute()
     ta = TargetAttainment.objects.count()
     writes = sum(_batches(m, n) for m, n in ((TargetAttainment, ta),
-                                             (Rollup, Rollup.objects.count()),
-                                             (ComplianceRecord,
-                                              ComplianceRecord.objects.count())))
-    assert writes == 3  # one INSERT per table at this size
+                                             (Rollup, Rollup.objects.count())))
+    assert writes == 2  # one INSERT per table at this size
     # run insert, savepoint, 5 catalogue reads, delete, figures, latest rows for rollups,
-    # delete rollups, compliance (reporting's 3 reads), delete compliance, release, run update.
+    # delete rollups, release, run update.
     lock = 1 if connection.vendor == "postgresql" else 0  # pg_advisory_xact_lock
-    with django_assert_num_queries(17 + lock + writes):
+    with django_assert_num_queries(13 + lock + writes):
         recompute()
 
 
-# --- reporting compliance ------------------------------------------------------------------
+# --- reporting compliance is not the recompute's -------------------------------------------
 
-def test_compliance_records_come_from_the_reporting_calendar(city, department):
+def test_the_recompute_writes_no_compliance_records(city, department):
     from django.utils import timezone
 
     indicator = IndicatorFactory()
     TargetFactory(plan=PlanFactory(city=city), indicator=indicator, year=2025,
                   responsible=[department])
-    q1 = period("2024-Q1")
-    Report.objects.create(unit=department, period=q1, state=ReportState.SUBMITTED,
+    Report.objects.create(unit=department, period=period("2024-Q1"),
+                          state=ReportState.SUBMITTED,
                           first_submitted_at=timezone.make_aware(
                               timezone.datetime(2024, 4, 20, 10)))
     recompute()
-    record = ComplianceRecord.objects.get(dataset="official", unit=department, period=q1)
-    assert record.timeliness == "late"
-    assert record.days_late == 5  # deadline 15 April
-    assert not ComplianceRecord.objects.filter(dataset="demo").exists()
+    assert not ComplianceRecord.objects.exists()

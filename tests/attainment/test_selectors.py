@@ -12,8 +12,9 @@ from attainment.selectors import (
     rollups,
     target_series,
 )
+from reporting.compliance import compliance_refresh
 from reporting.models import FigureOrigin
-from tests.attainment.conftest import figure, period, recompute
+from tests.attainment.conftest import TODAY, figure, period, recompute
 from tests.factories import IndicatorFactory, PillarFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def computed(city, other_city, department, doit, other_unit):
     figure(t_eco.indicator, doit, "2024-Q2", 60)
     figure(t_other.indicator, other_unit, "2024-Q2", 10)
     recompute()
+    compliance_refresh(dataset="official", today=TODAY)
     return {"gov": t_gov, "eco": t_eco, "other": t_other, "plan": plan, "eco_pillar": eco}
 
 

@@ -13,6 +13,7 @@ from attainment.models import RecomputeRun, Scope, Status, TargetAttainment
 from attainment.tasks import recompute_all, recompute_targets
 from reporting.models import ApprovedFigure, FigureOrigin, ReportState
 from reporting.services import report_approve
+from reporting.tasks import refresh_compliance
 from tests.attainment.conftest import figure, period, snapshot
 from tests.factories import (
     IndicatorFactory,
@@ -57,8 +58,9 @@ def test_task_is_safe_to_run_twice(world):
     assert snapshot() == first
 
 
-def test_nightly_task_and_command_give_identical_rows(world):
+def test_nightly_tasks_and_command_give_identical_rows(world):
     recompute_all.delay().get()
+    refresh_compliance.delay().get()
     nightly = snapshot()
     assert {r[1] for r in nightly if r[0] == "TargetAttainment"} == {"official", "demo"}
     TargetAttainment.objects.all().delete()
@@ -69,6 +71,7 @@ def test_nightly_task_and_command_give_identical_rows(world):
     assert snapshot() == nightly
     # Commands speak the default language, Vietnamese.
     assert "official: 3 chỉ tiêu" in out.getvalue() and "demo: 3 chỉ tiêu" in out.getvalue()
+    assert "official: 4 bản ghi tình hình nộp báo cáo" in out.getvalue()
     assert list(RecomputeRun.objects.values_list("trigger", flat=True)[:2]) == [
         "command", "command"
     ]

@@ -14,6 +14,7 @@ def test_every_periodic_task_is_scheduled_in_one_place_and_exists():
         "reporting.tasks.open_due_periods",
         "reporting.tasks.send_deadline_reminders",
         "reporting.tasks.flag_overdue_reports",
+        "reporting.tasks.refresh_compliance",
         "attainment.tasks.recompute_all",
     }
     assert scheduled <= set(celery_app.tasks)

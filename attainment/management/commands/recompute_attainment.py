@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from attainment.models import Dataset
 from attainment.services import attainment_recompute
+from reporting.compliance import compliance_refresh
 from targets.models import Target
 
 ALL = "all"
@@ -54,3 +55,10 @@ class Command(BaseCommand):
                 % {"dataset": name, "targets": run.target_count, "rows": run.row_count,
                    "seconds": time.perf_counter() - started}
             )
+            if not targets:
+                # The nightly jobs on demand: compliance is its own service, refreshed beside.
+                records = compliance_refresh(dataset=name)
+                self.stdout.write(
+                    _("%(dataset)s: %(records)d compliance records")
+                    % {"dataset": name, "records": records}
+                )

@@ -12,6 +12,16 @@ Time
     the year 2022 -> 2023.0. A target "by 2025" is due at the end of 2025 (2026.0).
     Only observations at or before ``as_of_t`` count, so re-evaluating a past date gives
     the answer that was true then.
+    A target for year Y is judged on observations of periods ending in Y or earlier
+    (t <= Y + 1). Later observations are returned as ``since_deadline_value`` / ``_t``
+    ("where are we now") and never change the verdict on Y.
+    ``final_due_t`` is the decimal year of the reporting deadline of the last period of Y
+    (Q4's, or the year's for a yearly indicator); the caller passes it, this module knows
+    no calendar. Between the end of Y and that deadline an unmet target is
+    awaiting_final; after it, missed. Without ``final_due_t`` it is the end of Y.
+    stale: the observation the verdict rests on ended more than STALE_AFTER_YEARS before
+    the evaluation date, capped at the end of Y (a 2021 target is not stale in 2026 for
+    resting on 2021 figures; a 2025 target resting on a 2022 rank is).
 
 Target
     at_least / more_than / at_most / less_than / top_n compare against the stated value.
@@ -32,7 +42,10 @@ Status
     achieved            the comparator holds on the latest observation.
     Ranks and milestones: otherwise missed after the deadline, else not_achieved.
     Everything else:
-    missed              deadline passed and the latest observation does not meet it.
+    missed              the last period of the target year is past its reporting deadline
+                        and the latest observation of the year or before does not meet it.
+    awaiting_final      the target year has ended, its last figures are not yet due, and
+                        the latest observation does not meet it.
     insufficient_data   no observation, no target value, or fewer than two points in time
                         (the plan's baseline counts as one).
     Otherwise R = d * s * CAGR_observed / |CAGR_required|, both measured from the base
@@ -73,7 +86,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 AT_LEAST = "at_least"
 MORE_THAN = "more_than"
@@ -104,6 +117,7 @@ DETERIORATING = "deteriorating"
 NOT_ACHIEVED = "not_achieved"
 MISSED = "missed"
 INSUFFICIENT_DATA = "insufficient_data"
+AWAITING_FINAL = "awaiting_final"
 STATUSES = (
     ACHIEVED,
     ON_TRACK,
@@ -111,6 +125,7 @@ STATUSES = (
     LIMITED_PROGRESS,
     DETERIORATING,
     NOT_ACHIEVED,
+    AWAITING_FINAL,
     MISSED,
     INSUFFICIENT_DATA,
 )
@@ -125,6 +140,9 @@ MILESTONE_ATTAINMENT = {NOT_STARTED: 0.0, IN_PROGRESS: 50.0, DONE: 100.0}
 ON_TRACK_MIN_RATIO = 0.95
 NEEDS_ACCELERATION_MIN_RATIO = 0.6
 LIMITED_PROGRESS_MIN_RATIO = 0.0
+
+# A verdict resting on a figure older than this (in years) is flagged stale.
+STALE_AFTER_YEARS = 1.0
 
 # The method's stand-in for a zero base or target, which would break the CAGR.
 ZERO_REPLACEMENT = 0.001
@@ -172,6 +190,11 @@ class Evaluation:
     base_value: float | None = None
     n_observations: int = 0  # reported observations at or before as_of_t; not the baseline
     rate_basis: str | None = None  # "cagr" or "linear": the unit of observed/required_rate
+    latest_t: float | None = None  # when the observation the verdict rests on ends
+    stale: bool = False
+    # The latest observation after the target year: shown, never judged.
+    since_deadline_value: float | None = None
+    since_deadline_t: float | None = None
 
 
 @dataclass(frozen=True)
@@ -277,27 +300,68 @@ def evaluate(
     observations: Sequence[Observation],
     as_of_t: float,
     milestone_state: str | None = None,
+    *,
+    final_due_t: float | None = None,
 ) -> Evaluation:
-    """Evaluate a target against its observations as of ``as_of_t``; never raises."""
-    points = _usable_points(observations, as_of_t)
-    deadline_passed = as_of_t > target_deadline_t(spec.year)
+    """Evaluate a target against its observations as of ``as_of_t``; never raises.
+
+    Only observations of periods ending in the target year or earlier are judged; the
+    latest later one is returned as "since the deadline". An unmet target is missed only
+    once ``as_of_t`` is past ``final_due_t`` (default: the end of the target year).
+    """
+    deadline = target_deadline_t(spec.year)
+    seen = _usable_points(observations, as_of_t)
+    points = [p for p in seen if p.t <= deadline]
+    later = [p for p in seen if p.t > deadline]
+    timing = _Timing(
+        year_over=as_of_t > deadline,
+        final_passed=as_of_t > (deadline if final_due_t is None else max(final_due_t, deadline)),
+    )
     if _is_milestone(spec):
-        return _evaluate_milestone(spec, len(points), milestone_state, deadline_passed)
-    base = _base_observation(spec, points)
-    if _is_rank(spec):
-        return _evaluate_rank(spec, points, base, deadline_passed)
-    return _evaluate_trend(spec, points, base, as_of_t, deadline_passed)
+        if points:
+            # The state at the end of the year, not a later one.
+            milestone_state = _MILESTONE_OF_ATTAINMENT.get(points[-1].value, milestone_state)
+        ev = _evaluate_milestone(spec, len(points), milestone_state, timing)
+    else:
+        base = _base_observation(spec, points)
+        if _is_rank(spec):
+            ev = _evaluate_rank(spec, points, base, timing)
+        else:
+            ev = _evaluate_trend(spec, points, base, as_of_t, timing)
+    latest_t = points[-1].t if points else None
+    return replace(
+        ev,
+        latest_t=latest_t,
+        stale=latest_t is not None and latest_t < min(as_of_t, deadline) - STALE_AFTER_YEARS,
+        since_deadline_value=later[-1].value if later else None,
+        since_deadline_t=later[-1].t if later else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Timing:
+    year_over: bool  # the target year has ended
+    final_passed: bool  # ...and its last figures were due
+
+    def unmet_status(self, before: str) -> str:
+        """The status of an unmet target: ``before`` while the year runs."""
+        if self.final_passed:
+            return MISSED
+        return AWAITING_FINAL if self.year_over else before
+
+
+_MILESTONE_OF_ATTAINMENT = {pct: state for state, pct in MILESTONE_ATTAINMENT.items()}
 
 
 def _evaluate_milestone(
-    spec: TargetSpec, n_points: int, state: str | None, deadline_passed: bool
+    spec: TargetSpec, n_points: int, state: str | None, timing: _Timing
 ) -> Evaluation:
     if state not in MILESTONE_STATES:
         status = INSUFFICIENT_DATA
     elif state == DONE:
         status = ACHIEVED
     else:
-        status = MISSED if deadline_passed else NOT_ACHIEVED
+        status = timing.unmet_status(NOT_ACHIEVED)
     return Evaluation(
         attainment_pct=attainment_pct(spec, state), status=status, n_observations=n_points
     )
@@ -307,7 +371,7 @@ def _evaluate_rank(
     spec: TargetSpec,
     points: list[Observation],
     base: Observation | None,
-    deadline_passed: bool,
+    timing: _Timing,
 ) -> Evaluation:
     latest = points[-1] if points else None
     actual = latest.value if latest else None
@@ -317,7 +381,7 @@ def _evaluate_rank(
     elif comparator_holds(spec, actual):
         status = ACHIEVED
     else:
-        status = MISSED if deadline_passed else NOT_ACHIEVED
+        status = timing.unmet_status(NOT_ACHIEVED)
     places = None
     if latest is not None and base is not None and base.t < latest.t:
         places = base.value - latest.value
@@ -338,7 +402,7 @@ def _evaluate_trend(
     points: list[Observation],
     base: Observation | None,
     as_of_t: float,
-    deadline_passed: bool,
+    timing: _Timing,
 ) -> Evaluation:
     latest = points[-1] if points else None
     actual = latest.value if latest else None
@@ -352,8 +416,8 @@ def _evaluate_trend(
         status = INSUFFICIENT_DATA
     elif comparator_holds(spec, actual):
         status = ACHIEVED
-    elif deadline_passed:
-        status = MISSED
+    elif timing.year_over:
+        status = timing.unmet_status(MISSED)
     elif rates is None:
         status = INSUFFICIENT_DATA
     elif rates.ratio is None:

@@ -18,6 +18,7 @@ class Status(models.TextChoices):
     LIMITED_PROGRESS = "limited_progress", _("Limited progress")
     DETERIORATING = "deteriorating", _("Deteriorating")
     NOT_ACHIEVED = "not_achieved", _("Not yet achieved")
+    AWAITING_FINAL = "awaiting_final", _("Awaiting final figures")
     MISSED = "missed", _("Missed")
     INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
@@ -65,6 +66,15 @@ class TargetAttainment(models.Model):
     base_value = models.FloatField(_("base value"), null=True, blank=True)
     base_t = models.FloatField(_("base time"), null=True, blank=True)
     n_observations = models.PositiveIntegerField(_("observations"), default=0)
+    stale = models.BooleanField(
+        _("stale"), default=False,
+        help_text=_("The verdict rests on a figure more than a year older than its date."),
+    )
+    # Figures after the target year: where things stand now, never part of the verdict.
+    since_deadline_value = models.FloatField(_("value since the deadline"), null=True,
+                                             blank=True)
+    since_deadline_t = models.FloatField(_("time of the value since the deadline"), null=True,
+                                         blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

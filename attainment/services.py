@@ -42,8 +42,8 @@ from attainment.models import (
     TargetAttainment,
 )
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
-from reporting.periods import period_ensure, quarter_of
-from targets.models import Level, Target
+from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
+from targets.models import Frequency, Level, Target
 from units.models import Unit, UnitKind
 from units.selectors import successor_map
 
@@ -80,6 +80,7 @@ class _Target:
     level: str
     spec: method.TargetSpec
     responsible: frozenset[int]
+    frequency: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class _Period:
     starts_on: date
     ends_on: date
     t: float
+    kind: str = PeriodKind.QUARTER
+    year: int = 0
+    quarter: int | None = None
+    deadline: date | None = None
 
     @property
     def key(self) -> tuple[date, date]:
@@ -138,6 +143,7 @@ class _Context:
     successors: dict[int, int]
     periods: dict[int, _Period]
     fallback_period_id: int | None = None
+    final_due: dict[tuple[str, int], float] = field(default_factory=dict)
     rows: list[TargetAttainment] = field(default_factory=list)
     row_count: int = 0
 
@@ -205,7 +211,7 @@ def _load_targets(ids: list[int] | None) -> list[_Target]:
     rows = qs.order_by("pk").values_list(
         "pk", "plan_id", "plan__city_id", "indicator_id", "indicator__measure",
         "indicator__direction", "indicator__aggregation", "year", "level", "comparator",
-        _float("value"), _float("baseline_value"), "baseline_year",
+        _float("value"), _float("baseline_value"), "baseline_year", "indicator__frequency",
     )
     through = Target.responsible_units.through.objects.all()
     if ids is not None:
@@ -215,13 +221,13 @@ def _load_targets(ids: list[int] | None) -> list[_Target]:
         responsible[target_id].add(unit_id)
     targets = []
     for (pk, plan_id, city_id, indicator_id, measure, direction, aggregation, year, level,
-         comparator, value, baseline_value, baseline_year) in rows:
+         comparator, value, baseline_value, baseline_year, frequency) in rows:
         spec = method.TargetSpec(
             comparator=comparator, value=value, year=year, direction=direction,
             measure=measure, baseline_value=baseline_value, baseline_year=baseline_year,
         )
         targets.append(_Target(pk, plan_id, city_id, indicator_id, aggregation, level, spec,
-                               frozenset(responsible.get(pk, ()))))
+                               frozenset(responsible.get(pk, ())), frequency))
     return targets
 
 
@@ -233,9 +239,10 @@ def _load_context(dataset: str, today: date) -> _Context:
         )
     }
     periods = {
-        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter))
-        for pk, kind, year, quarter, starts_on, ends_on in Period.objects.values_list(
-            "pk", "kind", "year", "quarter", "starts_on", "ends_on"
+        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter), kind, year,
+                    quarter, deadline)
+        for pk, kind, year, quarter, starts_on, ends_on, deadline in Period.objects.values_list(
+            "pk", "kind", "year", "quarter", "starts_on", "ends_on", "deadline"
         )
     }
     return _Context(
@@ -343,6 +350,35 @@ def _target_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure
         _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
 
 
+def _final_due_t(ctx: _Context, target: _Target) -> float:
+    """When the last figures of the target's year are due: Q4's deadline, or the year's for a
+    yearly indicator (the stored period's deadline, else the calendar's rule)."""
+    key = (target.frequency, target.spec.year)
+    if key not in ctx.final_due:
+        year = target.spec.year
+        kind, quarter = (
+            (PeriodKind.YEAR, None) if target.frequency == Frequency.YEARLY
+            else (PeriodKind.QUARTER, 4)
+        )
+        stored = next(
+            (p.deadline for p in ctx.periods.values()
+             if (p.kind, p.year, p.quarter) == (kind, year, quarter) and p.deadline),
+            None,
+        )
+        deadline = stored or report_deadline(period_bounds(kind, year, quarter)[1])
+        ctx.final_due[key] = decimal_year_end(deadline)
+    return ctx.final_due[key]
+
+
+def _evaluate(
+    ctx: _Context, target: _Target, observations: list[method.Observation], as_of_t: float,
+    state: str | None,
+) -> method.Evaluation:
+    return method.evaluate(
+        target.spec, observations, as_of_t, state, final_due_t=_final_due_t(ctx, target)
+    )
+
+
 def _as_of_t(ctx: _Context, period: _Period, is_latest: bool) -> float:
     # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
     # is missed even if the last figure came in 2024.
@@ -358,9 +394,7 @@ def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]
             observations.append(method.Observation(fig.period.t, observed))
         state = fig.milestone or state
         is_latest = i == len(figs) - 1
-        ev = method.evaluate(
-            target.spec, observations, _as_of_t(ctx, fig.period, is_latest), state
-        )
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
         _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
                  fig.numerator, fig.denominator, 1)
 
@@ -399,9 +433,7 @@ def _combined_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figu
         elif combined.value is not None:
             observations.append(method.Observation(period.t, combined.value))
         is_latest = i == len(periods) - 1
-        ev = method.evaluate(
-            target.spec, observations, _as_of_t(ctx, period, is_latest), state
-        )
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
         _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
                  combined.numerator, combined.denominator, n_units)
 
@@ -419,7 +451,7 @@ def _combined_milestone(states: list[str]) -> str | None:
 
 def _placeholder_row(ctx: _Context, target: _Target, scope: str, unit_id: int) -> None:
     """A latest row saying "insufficient data", so every target shows on the dashboards."""
-    ev = method.evaluate(target.spec, [], ctx.today_t, None)
+    ev = _evaluate(ctx, target, [], ctx.today_t, None)
     _add_row(ctx, target, scope, unit_id, _fallback_period_id(ctx), ev, True, None, None, 0)
 
 
@@ -459,7 +491,9 @@ def _add_row(
             required_rate_from_now=ev.required_rate_from_now,
             required_step_from_now=ev.required_step_from_now,
             places_gained=ev.places_gained, base_value=ev.base_value, base_t=ev.base_t,
-            n_observations=ev.n_observations, computed_at=ctx.now,
+            n_observations=ev.n_observations, stale=ev.stale,
+            since_deadline_value=ev.since_deadline_value,
+            since_deadline_t=ev.since_deadline_t, computed_at=ctx.now,
         )
     )
     _flush(ctx)

@@ -1,5 +1,6 @@
 """The published method page: how attainment and status are computed, and where it comes from."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 from attainment import method
@@ -20,5 +21,7 @@ def method_page(request):
             "zero_replacement": method.ZERO_REPLACEMENT,
             "milestone_attainment": method.MILESTONE_ATTAINMENT,
             "datasets": Dataset.choices,
+            "deadline_days": settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD,
+            "stale_years": method.STALE_AFTER_YEARS,
         },
     )

@@ -25,6 +25,7 @@ STATUS_ORDER = [
     Status.NOT_ACHIEVED,
     Status.LIMITED_PROGRESS,
     Status.DETERIORATING,
+    Status.AWAITING_FINAL,
     Status.MISSED,
     Status.INSUFFICIENT_DATA,
 ]
@@ -35,6 +36,7 @@ STATUS_COLOURS = {
     Status.NOT_ACHIEVED: "#d58a00",
     Status.LIMITED_PROGRESS: "#e65100",
     Status.DETERIORATING: "#c62828",
+    Status.AWAITING_FINAL: "#6d5dad",
     Status.MISSED: "#7f1d1d",
     Status.INSUFFICIENT_DATA: "#9aa5b1",
 }

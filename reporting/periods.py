@@ -22,6 +22,11 @@ def period_bounds(kind: str, year: int, quarter: int | None = None) -> tuple[dat
     return start, end
 
 
+def report_deadline(ends_on: date) -> date:
+    """The last day to report a period ending on ``ends_on``."""
+    return ends_on + timedelta(days=settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD)
+
+
 def period_ensure(*, kind: str, year: int, quarter: int | None = None) -> Period:
     """The period of that kind and number, created with the standard calendar when missing."""
     if kind == PeriodKind.YEAR:
@@ -35,7 +40,7 @@ def period_ensure(*, kind: str, year: int, quarter: int | None = None) -> Period
             "starts_on": starts_on,
             "ends_on": ends_on,
             "opens_on": ends_on - timedelta(days=OPENS_DAYS_BEFORE_END),
-            "deadline": ends_on + timedelta(days=settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD),
+            "deadline": report_deadline(ends_on),
         },
     )
     return period

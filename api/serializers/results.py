@@ -45,7 +45,8 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
                   "n_units", "effective_target", "attainment_pct", "ratio", "observed_rate",
                   "required_rate", "projected_cagr", "projected_linear",
                   "required_rate_from_now", "required_step_from_now", "places_gained",
-                  "n_observations", "computed_at"]
+                  "n_observations", "stale", "since_deadline_value", "since_deadline_t",
+                  "computed_at"]
 
 
 class RollupSerializer(_DatasetMixin, serializers.ModelSerializer):

@@ -448,16 +448,19 @@ def test_no_observation_is_insufficient_data_with_nones():
     assert ev.actual is None and ev.attainment_pct is None and ev.n_observations == 0
 
 
-def test_target_year_passed_and_unmet_is_missed():
-    # at least 80 by 2023 (deadline 2024.0), evaluated at 2025.0 with 70 -> missed
+def test_target_year_passed_and_unmet_is_missed_on_the_figures_of_the_year():
+    # at least 80 by 2023 (deadline 2024.0), evaluated at 2025.0: judged on 2021's 60,
+    # 2024's 70 is shown as "since the deadline"
     ev = evaluate(spec(m.AT_LEAST, 80, 2023), yearly((2021, 60), (2024, 70)), as_of_t=2025.0)
     assert ev.status == m.MISSED
-    assert ev.attainment_pct == pytest.approx(87.5)
+    assert ev.actual == 60 and ev.attainment_pct == pytest.approx(75)
+    assert (ev.since_deadline_value, ev.since_deadline_t) == (70, 2025.0)
 
 
-def test_single_unmet_observation_after_deadline_is_missed():
+def test_only_figures_after_the_target_year_give_no_verdict():
     ev = evaluate(spec(m.AT_LEAST, 80, 2023), yearly((2024, 70)), as_of_t=2025.0)
-    assert ev.status == m.MISSED
+    assert ev.status == m.INSUFFICIENT_DATA and ev.actual is None
+    assert ev.since_deadline_value == 70
 
 
 def test_deadline_itself_is_not_yet_passed():
@@ -636,6 +639,7 @@ def test_statuses_are_in_display_order():
         "limited_progress",
         "deteriorating",
         "not_achieved",
+        "awaiting_final",
         "missed",
         "insufficient_data",
     )

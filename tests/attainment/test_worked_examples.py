@@ -207,7 +207,10 @@ def test_rank_not_reached_is_not_achieved_then_missed(city):
     assert latest(target).status == Status.NOT_ACHIEVED
     assert latest(target).places_gained == 3
     assert latest(target).attainment_pct == 0  # all or nothing
+    # The year is over but its last figures are due by 15 January 2026.
     recompute(today=date(2026, 1, 2))
+    assert latest(target).status == Status.AWAITING_FINAL
+    recompute(today=date(2026, 1, 16))
     assert latest(target).status == Status.MISSED
 
 

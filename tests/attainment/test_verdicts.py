@@ -1,0 +1,191 @@
+"""Verdicts officials can trust (issue 10): each case is entered through the real approval
+path (a reporter saves and submits, DOIT approves, the recompute runs on commit) on a fixed
+day, then read back through the API and the target page."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from attainment.models import Scope, Status, TargetAttainment
+from reporting.periods import period_from_code
+from reporting.services import report_approve, report_open, report_save, report_submit
+from targets.models import Comparator, Direction, Frequency, Measure
+from tests.factories import IndicatorFactory, PlanFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """on_day(date): the engine's "today" for the recomputes that approvals trigger."""
+
+    def _set(day: date) -> None:
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+    return _set
+
+
+@pytest.fixture
+def token_client():
+    """token_client(user): an API client sending that user's new token."""
+    from rest_framework.test import APIClient
+
+    from api.services import api_token_issue
+
+    def _client(user):
+        _token, key = api_token_issue(user=user, name=f"{user.username} system")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def approve(django_capture_on_commit_callbacks, department_reporter, doit_reviewer):
+    """approve(unit, "2025-Q3", {indicator_code: value}): save, submit, approve, recompute."""
+
+    def _approve(unit, code: str, values: dict[str, object], reporter=department_reporter):
+        period = period_from_code(code)
+        report = report_open(user=reporter, unit=unit, period=period)
+        report = report_save(
+            user=reporter, report=report, expected_version=report.version, channel="web",
+            values={k: {"value": str(v)} for k, v in values.items()},
+        )
+        report = report_submit(user=reporter, report=report, channel="web")
+        with django_capture_on_commit_callbacks(execute=True):
+            report_approve(user=doit_reviewer, report=report, channel="web")
+
+    return _approve
+
+
+def nightly(day: date) -> None:
+    """The nightly recompute, run on ``day`` (manage.py recompute_attainment)."""
+    from io import StringIO
+
+    from django.utils import timezone
+
+    assert timezone.localdate() == day
+    call_command("recompute_attainment", stdout=StringIO(), stderr=StringIO())
+
+
+def combined(target) -> TargetAttainment:
+    return TargetAttainment.objects.get(
+        dataset="official", target=target, scope=Scope.COMBINED, is_latest=True
+    )
+
+
+def api_row(client, target) -> dict:
+    response = client.get(f"{V1}/attainment/", {"city": target.plan.city.code})
+    assert response.status_code == 200
+    return next(r for r in response.json()["results"] if r["target"] == target.pk)
+
+
+def department_target(city, department, *, year=2025, value="90", **indicator):
+    return TargetFactory(
+        plan=PlanFactory(city=city), indicator=IndicatorFactory(**indicator), year=year,
+        value=Decimal(value), responsible=[department],
+    )
+
+
+def later_target(target):
+    """The same indicator's 2030 target, so the unit keeps reporting after the target year."""
+    return TargetFactory(plan=target.plan, indicator=target.indicator, year=2030,
+                         value=target.value, responsible=list(target.responsible_units.all()))
+
+
+# --- item 5: "missed" only once the last figures of the year were due -----------------------
+
+def test_a_2025_target_awaits_final_figures_on_5_january_2026_then_is_missed(
+    city, department, approve, on_day, token_client, doit_reviewer
+):
+    target = department_target(city, department)
+    code = target.indicator.code
+    on_day(date(2025, 10, 10))
+    approve(department, "2025-Q2", {code: 80})
+    approve(department, "2025-Q3", {code: 85})
+    assert combined(target).status == Status.ON_TRACK  # R = 1.03, projection 90.3
+
+    # Q4's figures are due on 15 January 2026 (31 December + 15 days).
+    on_day(date(2026, 1, 5))
+    nightly(date(2026, 1, 5))
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["status"] == "awaiting_final"
+    assert row["status_label"] == "Chờ số liệu cuối kỳ"
+
+    on_day(date(2026, 1, 16))
+    nightly(date(2026, 1, 16))
+    assert combined(target).status == Status.MISSED
+
+
+def test_a_yearly_indicator_waits_for_the_years_deadline(city, department, approve, on_day):
+    target = department_target(city, department, frequency=Frequency.YEARLY)
+    on_day(date(2025, 3, 1))
+    approve(department, "2024", {target.indicator.code: 70})
+    on_day(date(2026, 1, 2))
+    nightly(date(2026, 1, 2))
+    assert combined(target).status == Status.AWAITING_FINAL
+
+
+# --- item 6: a target for 2025 is judged on figures of 2025 or before ----------------------
+
+def test_figures_of_2026_never_change_the_verdict_on_2025(
+    city, department, approve, on_day, token_client, doit_reviewer
+):
+    target = department_target(city, department)
+    later_target(target)
+    code = target.indicator.code
+    on_day(date(2026, 1, 10))
+    approve(department, "2025-Q4", {code: 70})
+    on_day(date(2026, 7, 10))
+    approve(department, "2026-Q2", {code: 95})
+
+    result = combined(target)
+    assert result.status == Status.MISSED
+    assert result.actual_value == 70
+    assert result.period.code == "2026-Q2"  # the row answers "as of the latest figure"
+    assert (result.since_deadline_value, result.since_deadline_t) == (95, 2026.5)
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["status"] == "missed"
+    assert row["actual_value"] == 70 and row["since_deadline_value"] == 95
+
+
+def test_a_2021_target_is_not_achieved_on_2026_data(city, department, approve, on_day):
+    target = department_target(city, department, year=2021, value="80")
+    later_target(target)
+    code = target.indicator.code
+    on_day(date(2021, 10, 1))
+    approve(department, "2021-Q3", {code: 60})
+    on_day(date(2026, 7, 10))
+    approve(department, "2026-Q2", {code: 99})
+    result = combined(target)
+    assert result.status == Status.MISSED and result.actual_value == 60
+    assert result.stale is False  # 2021 figures are the right ones for a 2021 target
+
+
+def test_a_2022_rank_behind_a_2025_rank_target_is_stale_in_december_2026(
+    city, approve, on_day, token_client, doit_reviewer, django_user_model
+):
+    from tests.factories import MembershipFactory
+    from units.models import Role
+
+    city_reporter = django_user_model.objects.create_user("city_reporter")
+    MembershipFactory(user=city_reporter, unit=city, role=Role.REPORTER)
+    target = TargetFactory(
+        plan=PlanFactory(city=city), year=2025, comparator=Comparator.TOP_N, value=Decimal(10),
+        indicator=IndicatorFactory(measure=Measure.RANK, direction=Direction.LOWER,
+                                   frequency=Frequency.YEARLY),
+        responsible=[city],
+    )
+    on_day(date(2023, 3, 1))
+    approve(city, "2022", {target.indicator.code: 5}, reporter=city_reporter)
+    on_day(date(2026, 12, 3))
+    nightly(date(2026, 12, 3))
+
+    result = combined(target)
+    assert result.status == Status.ACHIEVED and result.stale is True
+    assert api_row(token_client(doit_reviewer), target)["stale"] is True

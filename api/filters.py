@@ -30,7 +30,6 @@ from targets.models import (
     Target,
 )
 from units.models import Unit, UnitKind
-from units.selectors import valid_on_q
 
 
 class PeriodCodeField(forms.Field):
@@ -155,7 +154,7 @@ class UnitFilter(filters.FilterSet):
         fields = ["as_of", "city", "parent", "kind"]
 
     def filter_as_of(self, queryset, name, value):
-        return queryset.filter(valid_on_q(value))
+        return queryset.existing(value)
 
 
 class PeriodListFilter(filters.FilterSet):

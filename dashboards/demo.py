@@ -221,13 +221,6 @@ def _line_values(kind: str, series, t: float, indicator, denominator: float | No
     return {"value": round(value, 4)}
 
 
-def _exists_during(unit: Unit, period: Period) -> bool:
-    # Matches reporting's expectation rule: the unit existed on some day of the period.
-    return (unit.valid_from is None or unit.valid_from <= period.ends_on) and (
-        unit.valid_to is None or unit.valid_to > period.starts_on
-    )
-
-
 def _at(day: date, rng: random.Random) -> datetime:
     moment = datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 9 * 60))
     return timezone.make_aware(moment)
@@ -279,7 +272,7 @@ def _reporting_unit(unit: Unit, period: Period, all_units: dict[int, Unit]) -> U
     over in a reorganisation. Units merged into a province are not continued: their level is
     gone."""
     current, seen = unit, set()
-    while not _exists_during(current, period):
+    while not current.exists_during(period.starts_on, period.ends_on):
         seen.add(current.pk)
         nxt = all_units.get(current.successor_id) if current.successor_id else None
         if nxt is None or nxt.pk in seen or nxt.kind == UnitKind.PROVINCE:

@@ -189,7 +189,7 @@ def unit_overview(*, unit: Unit, dataset: str, today: date) -> UnitOverview:
         .order_by("period__ends_on", "period__starts_on")
     )
     next_report = None
-    if unit.is_valid_on(today):
+    if unit.exists_during(today):
         next_report = _next_report(unit=unit, reports=reports, today=today)
     return UnitOverview(rows, next_report, records, reports)
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from reporting.models import (
@@ -23,36 +23,18 @@ from units.selectors import reviewer_city_ids, visible_unit_ids
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 
 
-def valid_during_q(period: Period, prefix: str = "") -> Q:
-    """Units that exist on at least one day of the period."""
-    starts = Q(**{f"{prefix}valid_from__isnull": True}) | Q(
-        **{f"{prefix}valid_from__lte": period.ends_on}
-    )
-    ends = Q(**{f"{prefix}valid_to__isnull": True}) | Q(
-        **{f"{prefix}valid_to__gt": period.starts_on}
-    )
-    return starts & ends
-
-
-def unit_valid_during(unit: Unit, period: Period) -> bool:
-    """Whether the unit exists on at least one day of the period."""
-    return (unit.valid_from is None or unit.valid_from <= period.ends_on) and (
-        unit.valid_to is None or unit.valid_to > period.starts_on
-    )
-
-
 def owes(responsibility: Responsibility, period: Period) -> bool:
     """Whether a responsibility asks for a figure in the period: the one rule every read of
-    "what is due" goes through (quarters ask for quarterly indicators, years for yearly ones)."""
+    "what is due" goes through (quarters ask for quarterly indicators, years for yearly ones,
+    and only of units that exist on some day of the period)."""
     return responsibility.covers(
-        period_end=period.ends_on, period_year=period.year, period_kind=period.kind
+        period_start=period.starts_on, period_end=period.ends_on, period_year=period.year,
+        period_kind=period.kind,
     )
 
 
 def _targets_owed(*, unit: Unit, period: Period) -> list[int]:
     """Ids of the targets the unit answers for in the period (inherited duties from handover)."""
-    if not unit_valid_during(unit, period):
-        return []
     return [r.target_id for r in responsibilities(unit_ids=[unit.pk]) if owes(r, period)]
 
 
@@ -163,7 +145,7 @@ def home_summary(*, user, today: date) -> dict:
     items: list[DueItem] = []
     for unit in reporter_units:
         for period in periods:
-            if not unit_valid_during(unit, period):
+            if not unit.exists_during(period.starts_on, period.ends_on):
                 continue
             count = len({r.indicator_id for r in due_rows.get(unit.pk, ()) if owes(r, period)})
             if not count:
@@ -251,11 +233,6 @@ def compliance_rows(
     for period in periods:
         for unit_id in sorted(owed):
             if not any(owes(r, period) for r in owed[unit_id]):
-                continue
-            valid_from, valid_to = owed[unit_id][0].unit_valid_from, owed[unit_id][0].unit_valid_to
-            if valid_from and valid_from > period.ends_on:
-                continue
-            if valid_to and valid_to <= period.starts_on:
                 continue
             at = submitted.get((unit_id, period.pk))
             rows.append(_compliance_row(unit_id, period, at, today))

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from reporting.models import PeriodKind
 from targets.models import Frequency, Indicator, NationalIndicator, Pillar, Plan, Target
-from units.models import Unit
+from units.models import Unit, existed_during
 
 
 def plans_for(*, city: Unit | None = None) -> QuerySet[Plan]:
@@ -85,13 +85,17 @@ class Responsibility:
     unit_valid_to: date | None = None
     frequency: str = Frequency.QUARTERLY
 
-    def covers(self, *, period_end: date, period_year: int, period_kind: str) -> bool:
-        """Whether the unit owes this target's figure for a period: the indicator is measured
-        in periods of that kind, the target's year is not past, and the duty has begun."""
+    def covers(self, *, period_start: date, period_end: date, period_year: int,
+               period_kind: str) -> bool:
+        """Whether the unit owes this target's figure for a period: the unit exists then, the
+        indicator is measured in periods of that kind, the target's year is not past, and the
+        duty has begun."""
         return (
             FREQUENCY_OF_PERIOD_KIND.get(period_kind) == self.frequency
             and self.year >= period_year
             and (self.since is None or self.since <= period_end)
+            and existed_during(self.unit_valid_from, self.unit_valid_to, period_start,
+                               period_end)
         )
 
 

@@ -1,7 +1,6 @@
 """Admin for reporting units (a tree over time) and users' memberships in them."""
 
 from django.contrib import admin
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,13 +31,10 @@ class ValidityFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
-        exists = (Q(valid_from__isnull=True) | Q(valid_from__lte=today)) & (
-            Q(valid_to__isnull=True) | Q(valid_to__gt=today)
-        )
         if self.value() == "valid":
-            return queryset.filter(exists)
+            return queryset.existing(today)
         if self.value() == "dissolved":
-            return queryset.filter(valid_to__lte=today)
+            return queryset.ceased_by(today)
         return queryset
 
 

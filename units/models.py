@@ -19,6 +19,36 @@ class UnitKind(models.TextChoices):
     SCHOOL = "school", _("Public school")
 
 
+def existed_during(valid_from: date | None, valid_to: date | None, start: date,
+                   end: date | None = None) -> bool:
+    """Whether a unit valid over [valid_from, valid_to) exists on some day of [start, end].
+
+    The one rule for "does this unit exist then": the model method, the queryset filter and
+    the attainment engine's in-memory units all ask it (end defaults to start: one day).
+    """
+    end = start if end is None else end
+    return (valid_from is None or valid_from <= end) and (valid_to is None or valid_to > start)
+
+
+def existed_during_q(start: date, end: date | None = None, *, prefix: str = "") -> Q:
+    """`existed_during` as a filter; prefix (e.g. 'unit__') filters rows related to a unit."""
+    end = start if end is None else end
+    return (Q(**{f"{prefix}valid_from__isnull": True})
+            | Q(**{f"{prefix}valid_from__lte": end})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": start})
+    )
+
+
+class UnitQuerySet(models.QuerySet):
+    def existing(self, start: date, end: date | None = None) -> "UnitQuerySet":
+        """Units that exist on some day of [start, end] (on `start` alone without end)."""
+        return self.filter(existed_during_q(start, end))
+
+    def ceased_by(self, day: date) -> "UnitQuerySet":
+        """Units that no longer exist on `day` (dissolved or merged before it)."""
+        return self.filter(valid_to__lte=day)
+
+
 class Unit(BilingualNameMixin, models.Model):
     """A body that is responsible for targets and reports on them."""
 
@@ -48,6 +78,8 @@ class Unit(BilingualNameMixin, models.Model):
     email = models.EmailField(_("contact e-mail"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = UnitQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("unit")
@@ -75,11 +107,9 @@ class Unit(BilingualNameMixin, models.Model):
             Unit.objects.filter(pk=self.pk).update(city=self.pk)
             self.city_id = self.pk
 
-    def is_valid_on(self, day: date) -> bool:
-        """Whether the unit exists on that day."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day < self.valid_to
-        )
+    def exists_during(self, start: date, end: date | None = None) -> bool:
+        """Whether the unit exists on some day of [start, end] (on `start` without end)."""
+        return existed_during(self.valid_from, self.valid_to, start, end)
 
 
 class Role(models.TextChoices):

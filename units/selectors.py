@@ -2,16 +2,9 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from units.models import Membership, Role, Unit, UnitKind
-
-
-def valid_on_q(day: date, prefix: str = "") -> Q:
-    """Q filter for units that exist on `day` (prefix e.g. 'unit__' to filter related rows)."""
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
-    )
 
 
 def cities() -> QuerySet[Unit]:
@@ -21,7 +14,7 @@ def cities() -> QuerySet[Unit]:
 
 def units_as_of(day: date, *, city: Unit | None = None) -> QuerySet[Unit]:
     """Every unit that exists on `day`, optionally within one city."""
-    qs = Unit.objects.filter(valid_on_q(day))
+    qs = Unit.objects.existing(day)
     if city is not None:
         qs = qs.filter(city=city)
     return qs.order_by("kind", "code")

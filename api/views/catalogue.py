@@ -130,7 +130,7 @@ class UnitViewSet(CatalogueViewSet):
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("as_of") or timezone.localdate()
         city = query.validated_data["city"]
-        if not city.is_valid_on(day):
+        if not city.exists_during(day):
             raise ValidationError({"as_of": [_("The city did not exist on that day.")]})
         nodes = unit_tree_as_of(day, city=city)
         return Response(UnitTreeSerializer(nodes, many=True, context=self.get_serializer_context())

@@ -1,10 +1,22 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from units.selectors import reviewer_city_ids
+
 
 def nav(request):
-    """The dashboards link in the main menu, for logged-in users."""
+    """The main menu's links after "My reports", the same on every page.
+
+    The review queue is there for reviewers (and the superuser) only: reporters and viewers
+    would be refused it.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": [{"url": reverse("dashboards:index"), "label": _("Dashboards")}]}
+    items = []
+    if user.is_superuser or reviewer_city_ids(user):
+        items.append({"url": reverse("review_queue"), "label": _("Review queue"),
+                      "testid": "nav-review"})
+    items.append({"url": reverse("dashboards:index"), "label": _("Dashboards"),
+                  "testid": "nav-dashboards"})
+    return {"nav_items": items}

@@ -13,7 +13,8 @@ DEMO_PASSWORD = "demo1234"
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    full_name: str
+    family_name: str  # họ và tên đệm: Django's last_name
+    given_name: str  # tên: Django's first_name
     unit_code: str | None
     role: str | None
     what_vi: str
@@ -22,23 +23,23 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "Quản trị hệ thống", None, None,
+    DemoAccount("admin", "", "Quản trị hệ thống", None, None,
                 "Quản trị: toàn quyền, trang /admin/", "Administrator: everything, /admin/",
                 superuser=True),
-    DemoAccount("doit.cantho", "Nguyễn Văn Hùng", "CT-SKHCN", Role.REVIEWER,
+    DemoAccount("doit.cantho", "Nguyễn Văn", "Hùng", "CT-SKHCN", Role.REVIEWER,
                 "Cán bộ DOIT Cần Thơ: duyệt báo cáo, xem dashboard",
                 "Can Tho DOIT reviewer: approves reports, reads dashboards"),
-    DemoAccount("doit.haiphong", "Trần Thị Mai", "HP-SKHCN", Role.REVIEWER,
+    DemoAccount("doit.haiphong", "Trần Thị", "Mai", "HP-SKHCN", Role.REVIEWER,
                 "Cán bộ DOIT Hải Phòng", "Hai Phong DOIT reviewer"),
-    DemoAccount("doit.danang", "Lê Văn Nam", "DN-SKHCN", Role.REVIEWER,
+    DemoAccount("doit.danang", "Lê Văn", "Nam", "DN-SKHCN", Role.REVIEWER,
                 "Cán bộ DOIT Đà Nẵng", "Da Nang DOIT reviewer"),
-    DemoAccount("sonoivu.cantho", "Phạm Thị Lan", "CT-SNV", Role.REPORTER,
+    DemoAccount("sonoivu.cantho", "Phạm Thị", "Lan", "CT-SNV", Role.REPORTER,
                 "Cán bộ Sở Nội vụ Cần Thơ: nhập số liệu hằng quý",
                 "Can Tho Home Affairs reporter: enters quarterly figures"),
-    DemoAccount("skhcn.cantho", "Võ Minh Tuấn", "CT-SKHCN", Role.REPORTER,
+    DemoAccount("skhcn.cantho", "Võ Minh", "Tuấn", "CT-SKHCN", Role.REPORTER,
                 "Cán bộ Sở KH&CN Cần Thơ: nhập số liệu toàn thành phố",
                 "Can Tho Science and Technology reporter: city-wide figures"),
-    DemoAccount("xem.cantho", "Đỗ Thu Hà", "CT", Role.VIEWER,
+    DemoAccount("xem.cantho", "Đỗ Thu", "Hà", "CT", Role.VIEWER,
                 "Người xem: chỉ đọc số liệu Cần Thơ", "Viewer: reads Can Tho's figures"),
 ]
 
@@ -55,12 +56,11 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 raise LookupError(
                     f"Unit {account.unit_code} is missing: run `manage.py load_seed` first"
                 )
-            first, _, last = account.full_name.rpartition(" ")
             user, _ = user_model.objects.update_or_create(
                 username=account.username,
                 defaults={
-                    "first_name": last,
-                    "last_name": first,
+                    "first_name": account.given_name,
+                    "last_name": account.family_name,
                     "email": f"{account.username}@demo.dxtracker.local",
                     "is_staff": account.superuser,
                     "is_superuser": account.superuser,

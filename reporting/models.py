@@ -1,10 +1,11 @@
 """Reporting periods, units' progress reports, their history, and the approved figures."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -55,6 +56,15 @@ class Period(models.Model):
     def is_open_on(self, day: date) -> bool:
         """Whether units may enter figures for this period on that day."""
         return not self.is_locked and self.opens_on <= day
+
+    def days_late(self, *, submitted_at: datetime | None, today: date) -> int:
+        """Days past the deadline: of the first submission, else of today (0: not late).
+
+        The one lateness rule: the start page's badge, the review queue and the compliance
+        records all ask it. The deadline day counts as on time, in local time.
+        """
+        day = timezone.localdate(submitted_at) if submitted_at is not None else today
+        return max((day - self.deadline).days, 0)
 
 
 class ReportState(models.TextChoices):
@@ -130,6 +140,12 @@ class Report(models.Model):
     def is_editable(self) -> bool:
         """Whether a reporter may still change the figures."""
         return self.state in (ReportState.DRAFT, ReportState.RETURNED)
+
+    @property
+    def days_late(self) -> int:
+        """Days the report came (or, unsent, is) past its deadline; see Period.days_late."""
+        return self.period.days_late(submitted_at=self.first_submitted_at,
+                                     today=timezone.localdate())
 
 
 class MilestoneState(models.TextChoices):

@@ -141,6 +141,7 @@ def home_summary(*, user, today: date) -> dict:
     reports = {
         (r.unit_id, r.period_id): r
         for r in Report.objects.filter(unit__in=reporter_units, period__in=periods)
+        .select_related("period")
     }
     items: list[DueItem] = []
     for unit in reporter_units:
@@ -240,11 +241,10 @@ def compliance_rows(
 
 
 def _compliance_row(unit_id: int, period: Period, at: datetime | None, today: date):
+    late = period.days_late(submitted_at=at, today=today)
     if at is not None:
-        late = (timezone.localdate(at) - period.deadline).days
-        timeliness = "late" if late > 0 else "on_time"
-        return ComplianceRow(unit_id, period.pk, timeliness, at, max(late, 0))
-    timeliness = "missing" if today > period.deadline else "pending"
+        return ComplianceRow(unit_id, period.pk, "late" if late else "on_time", at, late)
+    timeliness = "missing" if late else "pending"
     return ComplianceRow(unit_id, period.pk, timeliness, None, None)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reporting import excel
+from reporting.display import display_value, field_label
 from reporting.errors import ReportConflictError, ReportError, ReportValidationError
 from reporting.forms import EntryForm, ExcelUploadForm, ReasonForm
 from reporting.models import Channel, Report, ReportLine
@@ -36,7 +37,7 @@ from reporting.services import (
     report_submit,
 )
 from units.models import Unit
-from units.selectors import can_report_for, can_review, can_view
+from units.selectors import can_report_for, can_review, can_view, reviewer_city_ids
 
 
 def _unit_period(request, unit_id: int, period_code: str):
@@ -161,7 +162,12 @@ def report_history(request, unit_id: int, period_code: str):
     names = {line.indicator.code: line.indicator.name for line in report.lines.all()}
     for event in events:
         event.change_rows = [
-            {**change, "indicator_name": names.get(change["indicator"], change["indicator"])}
+            {
+                "indicator_name": names.get(change["indicator"], change["indicator"]),
+                "field": field_label(change["field"]),
+                "old": display_value(change["field"], change.get("old")),
+                "new": display_value(change["field"], change.get("new")),
+            }
             for change in event.changes
         ]
     may_review = can_review(request.user, unit)
@@ -176,7 +182,9 @@ def report_history(request, unit_id: int, period_code: str):
 
 @login_required
 def review(request):
-    """DOIT's queue: the submitted reports of the reviewer's cities."""
+    """DOIT's queue: the submitted reports of the reviewer's cities (refused to non-reviewers)."""
+    if not (request.user.is_superuser or reviewer_city_ids(request.user)):
+        raise PermissionDenied(_("Only the reviewers of a city have a review queue."))
     queue = review_queue(user=request.user).annotate(
         line_count=Count("lines", distinct=True),
         warning_count=Count("lines", filter=~Q(lines__warning=""), distinct=True),
@@ -189,6 +197,11 @@ def _report_or_404(request, pk: int) -> Report:
     if not can_view(request.user, report.unit):
         raise PermissionDenied(_("You may not see this unit's reports."))
     return report
+
+
+def _report_names(report: Report) -> dict:
+    """The unit's and period's names for a message ("Sở Nội vụ", "Quý 3/2026"), not codes."""
+    return {"unit": report.unit.name, "period": str(report.period)}
 
 
 def _back(request, report: Report):
@@ -215,7 +228,8 @@ def approve(request, pk: int):
     return _review_action(
         request, pk,
         lambda report: report_approve(user=request.user, report=report, channel=Channel.WEB),
-        lambda report: _("%(report)s approved.") % {"report": report},
+        lambda report: _("The report of %(unit)s for %(period)s was approved.")
+        % _report_names(report),
     )
 
 
@@ -226,7 +240,8 @@ def return_report(request, pk: int):
         request, pk,
         lambda report: report_return(user=request.user, report=report,
                                      reason=request.POST.get("reason", ""), channel=Channel.WEB),
-        lambda report: _("%(report)s returned to the unit.") % {"report": report},
+        lambda report: _("The report of %(unit)s for %(period)s was returned to the unit.")
+        % _report_names(report),
     )
 
 

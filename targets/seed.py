@@ -314,7 +314,9 @@ class _Loader:
             )
             if self._seed_texts[source_file] is None:
                 self.report.warnings.append(
-                    _("%(file)s not found: source sentences from it were not checked")
+                    _("%(file)s not found: source sentences from it were not checked (the "
+                      "source documents are not in the repository; point --seeds or SEEDS_DIR "
+                      "at them to check the quotes; everything else was loaded)")
                     % {"file": source_file}
                 )
         return self._seed_texts[source_file]
@@ -592,7 +594,9 @@ class _Loader:
             matches = [u for u in city_units if u.kind == kind]
             if not matches:
                 self.report.warnings.append(
-                    _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city")
+                    _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city yet, so "
+                      "no unit reports this target until such units are added to "
+                      "fixtures/units.yaml (the target itself was loaded)")
                     % {"file": e.file, "entry": e.label, "kind": kind})
             units.update((u.pk, u) for u in matches)
         for unit in named:

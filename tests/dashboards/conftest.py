@@ -18,6 +18,7 @@ from attainment.models import (
     Timeliness,
 )
 from targets.models import Level, NationalIndicator, PillarKind
+from tests.demo_data import demo, demo_module  # noqa: F401
 from tests.factories import (
     IndicatorFactory,
     PeriodFactory,

@@ -320,8 +320,9 @@ def test_target_and_unit_query_counts_do_not_grow(
     unit_url = reverse("dashboards:unit", args=[doit.code])
     with django_assert_max_num_queries(9) as target_small:
         client.get(target_url)
-    # 12: the "next report" box asks reporting's indicators_due (two queries per quarter).
-    with django_assert_max_num_queries(12) as unit_small:
+    # 13: the "next report" box asks reporting's indicators_due (two queries per quarter), and
+    # the menu asks whether the reader reviews (one).
+    with django_assert_max_num_queries(13) as unit_small:
         client.get(unit_url)
     extra = [UnitFactory(code=f"TC-Y{i}", parent=city) for i in range(8)]
     build_city_data(city=city, units=[doit, *extra], n_targets=25, plan_code="tc-big")

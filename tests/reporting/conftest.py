@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reporting.models import Period, PeriodKind
 from targets.models import Comparator, Direction, Measure
+from tests.demo_data import demo, demo_module  # noqa: F401
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory
 
 

@@ -82,6 +82,7 @@ def test_upload_preview_then_confirm_saves_every_row(client_, department, period
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-testid="excel-confirm"' in page
+    assert "Đang thực hiện" in page and "in_progress" not in page  # labels, not codes
     assert not ReportLine.objects.exists()  # the preview saves nothing
     response = client_.post(reverse("report_excel_confirm", args=[department.pk, period.code]))
     assert response.status_code == 302

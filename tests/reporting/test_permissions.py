@@ -1,5 +1,7 @@
 """Every permission rule of the services and pages: allowed beside refused."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -55,8 +57,17 @@ def test_reporter_cannot_open_another_unit(department_reporter, commune, period,
 
 
 def test_reporter_saves_own_draft(department_reporter, draft):
-    report_save(user=department_reporter, report=draft, values={"dvc-online": {"value": "1"}},
-                expected_version=draft.version, channel="web")
+    version = draft.version
+    saved = report_save(user=department_reporter, report=draft,
+                        values={"dvc-online": {"value": "1,5"}},
+                        expected_version=draft.version, channel="web")
+    line = draft.lines.get(indicator__code="dvc-online")
+    assert line.value == Decimal("1.5")
+    assert Report.objects.get(pk=draft.pk).version == saved.version == version + 1
+    event = saved.events.get(action="saved")
+    assert event.actor == department_reporter
+    assert event.changes == [{"indicator": "dvc-online", "field": "value", "old": None,
+                              "new": "1.5"}]
 
 
 def test_other_reporter_cannot_save(commune_clerk, draft):

@@ -41,7 +41,11 @@ def test_queue_marks_demo_reports(login, doit_reviewer, submitted):
     assert 'data-testid="demo-badge"' in login(doit_reviewer).get(url).content.decode()
 
 
-def test_queue_leaves_out_other_cities(login, outsider, submitted):
+def test_queue_leaves_out_other_cities(login, outsider, other_unit, submitted):
+    from tests.factories import MembershipFactory
+    from units.models import Role
+
+    MembershipFactory(user=outsider, unit=other_unit, role=Role.REVIEWER)  # reviews elsewhere
     page = login(outsider).get(reverse("review_queue")).content.decode()
     assert f"queue-row-{submitted.pk}" not in page
     assert "Không có báo cáo nào chờ thẩm định." in page
@@ -65,7 +69,7 @@ def test_reviewer_returns_with_reason(login, doit_reviewer, submitted):
     assert submitted.state == ReportState.SUBMITTED
     response = client.post(reverse("report_return", args=[submitted.pk]),
                            {"reason": "Số liệu DTI chưa khớp"}, follow=True)
-    assert "Đã trả lại TC-SNV" in response.content.decode()
+    assert "Đã trả lại báo cáo Quý" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == ReportState.RETURNED
     assert submitted.return_reason == "Số liệu DTI chưa khớp"

@@ -12,6 +12,12 @@ Rules (an indicator's ``aggregation``):
     share_meeting  percentage of units whose value meets the target's comparator
                    (``method.comparator_holds``); numerator/denominator are then the number
                    of units meeting it and the number of units judged.
+    share_of_units the same, each unit judged against its own threshold (the ``spec``
+                   passed is the unit rule: "each district picks at least 1 commune").
+    consolidated   one unit consolidates the value ("DOIT reports 95 % of communes"): its
+                   value as reported (the mean if, exceptionally, several report).
+The caller decides which units take part (the units of the level's kind that exist in the
+period); this module only combines what it is given.
 
 A unit with no value but a numerator and a non-zero denominator is read as
 numerator/denominator*100. Units with neither are not reported and are skipped; n_units
@@ -32,7 +38,10 @@ SUM = "sum"
 MEAN = "mean"
 WEIGHTED = "weighted"
 SHARE_MEETING = "share_meeting"
-RULES = (SUM, MEAN, WEIGHTED, SHARE_MEETING)
+SHARE_OF_UNITS = "share_of_units"
+CONSOLIDATED = "consolidated"
+RULES = (SUM, MEAN, WEIGHTED, SHARE_MEETING, SHARE_OF_UNITS, CONSOLIDATED)
+SHARE_RULES = (SHARE_MEETING, SHARE_OF_UNITS)
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ def combine(rule: str, values: Sequence[UnitValue], spec: TargetSpec | None) -> 
     units = [u for u in values if unit_value(u) is not None or _has_fraction(u)]
     if not units:
         return CombinedValue(None, None, None, 0)
-    if rule == SHARE_MEETING:
+    if rule in SHARE_RULES:
         return _share_meeting(units, spec)
 
     numbers = [v for v in (unit_value(u) for u in units) if v is not None]

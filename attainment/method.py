@@ -26,9 +26,11 @@ Time
 Target
     at_least / more_than / at_most / less_than / top_n compare against the stated value.
     reduce_by N with a baseline B means "at most B*(1-N/100)"; increase_by N with a
-    baseline means "at least B*(1+N/100)". reduce_by / increase_by WITHOUT a baseline
-    read the reported value as the cumulative % reduced / increased so far, compared
-    "at least N". A milestone is met when its state is ``done``.
+    baseline means "at least B*(1+N/100)". Without a baseline, the reported value is read
+    as the cumulative % reduced / increased so far, compared "at least N", ONLY when the
+    indicator is defined that way (``reads_change``); otherwise a count or a level says
+    nothing about the change and the status is baseline_needed, never achieved.
+    A milestone is met when its state is ``done``.
     Which way is better comes from the comparator (see ``goal_direction``), not from the
     indicator's ``direction``, because a reduce_by read as "% reduced" is higher-is-better.
 
@@ -48,6 +50,15 @@ Status
                         the latest observation does not meet it.
     insufficient_data   no observation, no target value, or fewer than two points in time
                         (the plan's baseline counts as one).
+    baseline_needed     reduce_by / increase_by without a baseline on an indicator that
+                        does not report the change itself.
+    incomplete_data     the observation the verdict would rest on combines fewer of the units
+                        owing it than COVERAGE_THRESHOLD (``Observation.coverage``).
+    level_abolished     the target's administrative level ceased to exist
+                        (``level_ended_t``) before the end of the target year.
+    Ranks: an observation ranked in another field than the target's (``rank_field``: "top
+    10 of 63" against a rank among 34) is not comparable: it is not judged, and
+    ``not_comparable`` says so.
     Otherwise R = d * s * CAGR_observed / |CAGR_required|, both measured from the base
     observation (the plan's baseline when it has a value and a year, else the earliest
     observation):
@@ -118,6 +129,9 @@ NOT_ACHIEVED = "not_achieved"
 MISSED = "missed"
 INSUFFICIENT_DATA = "insufficient_data"
 AWAITING_FINAL = "awaiting_final"
+BASELINE_NEEDED = "baseline_needed"
+INCOMPLETE_DATA = "incomplete_data"
+LEVEL_ABOLISHED = "level_abolished"
 STATUSES = (
     ACHIEVED,
     ON_TRACK,
@@ -127,6 +141,9 @@ STATUSES = (
     NOT_ACHIEVED,
     AWAITING_FINAL,
     MISSED,
+    INCOMPLETE_DATA,
+    BASELINE_NEEDED,
+    LEVEL_ABOLISHED,
     INSUFFICIENT_DATA,
 )
 
@@ -140,6 +157,10 @@ MILESTONE_ATTAINMENT = {NOT_STARTED: 0.0, IN_PROGRESS: 50.0, DONE: 100.0}
 ON_TRACK_MIN_RATIO = 0.95
 NEEDS_ACCELERATION_MIN_RATIO = 0.6
 LIMITED_PROGRESS_MIN_RATIO = 0.0
+
+# A target at a level (districts, communes, departments) is judged only when at least this
+# share of the units owing a figure for the period reported it.
+COVERAGE_THRESHOLD = 0.8
 
 # A verdict resting on a figure older than this (in years) is flagged stale.
 STALE_AFTER_YEARS = 1.0
@@ -159,6 +180,9 @@ _ABS_TOL = 1e-9
 class Observation:
     t: float  # decimal year of the END of the period
     value: float
+    # Units that reported / units owing, for a value combined over a level; None: not one.
+    coverage: float | None = None
+    field: float | None = None  # for ranks: how many were ranked (63, or 34 after 2025)
 
 
 @dataclass(frozen=True)
@@ -170,6 +194,8 @@ class TargetSpec:
     measure: str
     baseline_value: float | None = None
     baseline_year: int | None = None
+    reads_change: bool = False  # the indicator reports the % changed so far itself
+    rank_field: float | None = None  # how many were ranked when the target was set
 
 
 @dataclass(frozen=True)
@@ -195,6 +221,8 @@ class Evaluation:
     # The latest observation after the target year: shown, never judged.
     since_deadline_value: float | None = None
     since_deadline_t: float | None = None
+    coverage: float | None = None  # of the observation the verdict rests on
+    not_comparable: bool = False  # the latest rank was ranked in another field
 
 
 @dataclass(frozen=True)
@@ -220,6 +248,30 @@ def target_deadline_t(year: int) -> float:
     return float(year) + 1.0
 
 
+def needs_baseline(spec: TargetSpec) -> bool:
+    """Whether the target is a change from a baseline it does not have."""
+    return (
+        spec.comparator in (REDUCE_BY, INCREASE_BY)
+        and not is_number(spec.baseline_value)
+        and not spec.reads_change
+    )
+
+
+def comparable(spec: TargetSpec, observation: Observation) -> bool:
+    """Whether a rank was ranked in the field the target was set in (always, otherwise)."""
+    if not _is_rank(spec) or spec.rank_field is None or observation.field is None:
+        return True
+    return math.isclose(float(observation.field), float(spec.rank_field))
+
+
+def covered(observation: Observation) -> bool:
+    """Whether enough of the units owing the observation reported it to judge on it."""
+    return observation.coverage is None or (
+        observation.coverage >= COVERAGE_THRESHOLD
+        or math.isclose(observation.coverage, COVERAGE_THRESHOLD)
+    )
+
+
 def goal_direction(spec: TargetSpec) -> str:
     """Return "higher" or "lower": which way the compared value should move."""
     comparator = _effective_comparator(spec)
@@ -232,7 +284,7 @@ def goal_direction(spec: TargetSpec) -> str:
 
 def effective_target(spec: TargetSpec) -> float | None:
     """Return the number the actual value is compared with, or None for milestones."""
-    if _is_milestone(spec) or not is_number(spec.value):
+    if _is_milestone(spec) or not is_number(spec.value) or needs_baseline(spec):
         return None
     value = float(spec.value)
     if spec.comparator in (REDUCE_BY, INCREASE_BY) and is_number(spec.baseline_value):
@@ -302,6 +354,7 @@ def evaluate(
     milestone_state: str | None = None,
     *,
     final_due_t: float | None = None,
+    level_ended_t: float | None = None,
 ) -> Evaluation:
     """Evaluate a target against its observations as of ``as_of_t``; never raises.
 
@@ -311,8 +364,12 @@ def evaluate(
     """
     deadline = target_deadline_t(spec.year)
     seen = _usable_points(observations, as_of_t)
-    points = [p for p in seen if p.t <= deadline]
     later = [p for p in seen if p.t > deadline]
+    in_year = [p for p in seen if p.t <= deadline]
+    points = [p for p in in_year if comparable(spec, p)]
+    refusal = _refusal(spec, points, as_of_t, deadline, level_ended_t)
+    if refusal is not None:
+        return _refused(spec, refusal, in_year, later)
     timing = _Timing(
         year_over=as_of_t > deadline,
         final_passed=as_of_t > (deadline if final_due_t is None else max(final_due_t, deadline)),
@@ -323,6 +380,8 @@ def evaluate(
             milestone_state = _MILESTONE_OF_ATTAINMENT.get(points[-1].value, milestone_state)
         ev = _evaluate_milestone(spec, len(points), milestone_state, timing)
     else:
+        # A partial value (too few units reported) is no point on the trend.
+        points = [p for p in points if covered(p)]
         base = _base_observation(spec, points)
         if _is_rank(spec):
             ev = _evaluate_rank(spec, points, base, timing)
@@ -332,7 +391,43 @@ def evaluate(
     return replace(
         ev,
         latest_t=latest_t,
+        coverage=points[-1].coverage if points else None,
+        not_comparable=bool(in_year) and not comparable(spec, in_year[-1]),
         stale=latest_t is not None and latest_t < min(as_of_t, deadline) - STALE_AFTER_YEARS,
+        since_deadline_value=later[-1].value if later else None,
+        since_deadline_t=later[-1].t if later else None,
+    )
+
+
+def _refusal(
+    spec: TargetSpec,
+    points: list[Observation],
+    as_of_t: float,
+    deadline: float,
+    level_ended_t: float | None,
+) -> str | None:
+    """A status that says why the target is not judged at all, or None."""
+    if level_ended_t is not None and level_ended_t < deadline and as_of_t >= level_ended_t:
+        return LEVEL_ABOLISHED
+    if needs_baseline(spec):
+        return BASELINE_NEEDED
+    if points and not covered(points[-1]):
+        return INCOMPLETE_DATA
+    return None
+
+
+def _refused(
+    spec: TargetSpec, status: str, points: list[Observation], later: list[Observation]
+) -> Evaluation:
+    """The figures stay visible; nothing is judged on them."""
+    latest = points[-1] if points else None
+    return Evaluation(
+        actual=latest.value if latest else None,
+        effective_target=effective_target(spec),
+        status=status,
+        n_observations=len(points),
+        latest_t=latest.t if latest else None,
+        coverage=latest.coverage if latest else None,
         since_deadline_value=later[-1].value if later else None,
         since_deadline_t=later[-1].t if later else None,
     )
@@ -576,6 +671,8 @@ def _effective_comparator(spec: TargetSpec) -> str:
     if spec.comparator == TOP_N:
         return AT_MOST
     if spec.comparator in (REDUCE_BY, INCREASE_BY):
+        if needs_baseline(spec):
+            return spec.comparator
         if not is_number(spec.baseline_value):
             return AT_LEAST  # the reported value is the cumulative % change
         return AT_MOST if spec.comparator == REDUCE_BY else AT_LEAST
@@ -595,7 +692,7 @@ def _base_observation(spec: TargetSpec, points: list[Observation]) -> Observatio
 def _usable_points(observations: Sequence[Observation], as_of_t: float) -> list[Observation]:
     # sorted() is stable: of two values at the same t, the one given last is "latest".
     usable = [
-        Observation(float(o.t), float(o.value))
+        Observation(float(o.t), float(o.value), o.coverage, o.field)
         for o in observations
         if is_number(o.t) and is_number(o.value)
     ]

@@ -20,6 +20,9 @@ class Status(models.TextChoices):
     NOT_ACHIEVED = "not_achieved", _("Not yet achieved")
     AWAITING_FINAL = "awaiting_final", _("Awaiting final figures")
     MISSED = "missed", _("Missed")
+    INCOMPLETE_DATA = "incomplete_data", _("Incomplete data")
+    BASELINE_NEEDED = "baseline_needed", _("Baseline needed")
+    LEVEL_ABOLISHED = "level_abolished", _("Level abolished")
     INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
 
@@ -75,6 +78,14 @@ class TargetAttainment(models.Model):
                                              blank=True)
     since_deadline_t = models.FloatField(_("time of the value since the deadline"), null=True,
                                          blank=True)
+    # Coverage of a combined value: units that reported for the period / units owing it
+    # (None for a city's own figure, which answers no unit's duty).
+    units_reported = models.PositiveIntegerField(_("units reported"), null=True, blank=True)
+    units_expected = models.PositiveIntegerField(_("units expected"), null=True, blank=True)
+    # Ranks: how many were ranked in the field the target was set in ("top 10 of 63"), and
+    # whether the latest rank was ranked in another field (34 provinces after 2025).
+    rank_field = models.FloatField(_("ranked among"), null=True, blank=True)
+    not_comparable = models.BooleanField(_("not comparable"), default=False)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -93,6 +104,13 @@ class TargetAttainment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id}/{self.unit_id}/{self.period_id}: {self.status}"
+
+    @property
+    def coverage_pct(self) -> float | None:
+        """Units reported as a percentage of units owing, when coverage applies."""
+        if not self.units_expected:
+            return None
+        return 100.0 * (self.units_reported or 0) / self.units_expected
 
 
 class RollupScope(models.TextChoices):
@@ -128,6 +146,9 @@ class Rollup(models.Model):
     n_targets = models.PositiveIntegerField(_("targets"), default=0)
     status_counts = models.JSONField(_("targets by status"), default=dict)
     mean_attainment = models.FloatField(_("mean attainment %"), null=True, blank=True)
+    # Sums over the combined results counted: units that reported of units owing.
+    units_reported = models.PositiveIntegerField(_("units reported"), default=0)
+    units_expected = models.PositiveIntegerField(_("units expected"), default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -20,8 +20,8 @@ import math
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 
@@ -31,7 +31,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attainment import method
-from attainment.combine import UnitValue, combine, unit_value
+from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
 from attainment.models import (
     Dataset,
     RecomputeRun,
@@ -43,8 +43,10 @@ from attainment.models import (
 )
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
-from targets.models import Frequency, Level, Target
-from units.models import Unit, UnitKind
+from reporting.selectors import owes
+from targets.models import LEVEL_ABOLISHED_ON, Aggregation, Frequency, Level, Target
+from targets.selectors import Responsibility, responsibilities
+from units.models import Unit, UnitKind, existed_during
 from units.selectors import successor_map
 
 DATASET_ORIGINS = {
@@ -76,11 +78,19 @@ class _Target:
     plan_id: int
     city_id: int
     indicator_id: int
-    aggregation: str
+    aggregation: str  # the target's own rule, else the indicator's (Target.combination)
     level: str
     spec: method.TargetSpec
     responsible: frozenset[int]
     frequency: str
+    issued_on: date | None = None
+    kinds: frozenset[str] = frozenset()  # responsible kinds (kind:commune)
+    unit_spec: method.TargetSpec | None = None  # what each unit must reach (share_of_units)
+    level_ended_t: float | None = None
+
+    @property
+    def is_rank(self) -> bool:
+        return self.spec.measure == method.RANK or self.spec.comparator == method.TOP_N
 
 
 @dataclass(frozen=True)
@@ -108,14 +118,10 @@ class _Unit:
     valid_to: date | None
 
     def existed_during(self, period: _Period) -> bool:
-        return (self.valid_from is None or self.valid_from <= period.ends_on) and (
-            self.valid_to is None or self.valid_to > period.starts_on
-        )
+        return existed_during(self.valid_from, self.valid_to, period.starts_on, period.ends_on)
 
     def exists_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or self.valid_to > day
-        )
+        return existed_during(self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ class _Context:
     units: dict[int, _Unit]
     successors: dict[int, int]
     periods: dict[int, _Period]
+    # target id -> unit id -> the unit's duty for the target (reporting's rule, owes()).
+    duties: dict[int, dict[int, Responsibility]] = field(default_factory=dict)
     fallback_period_id: int | None = None
     final_due: dict[tuple[str, int], float] = field(default_factory=dict)
     rows: list[TargetAttainment] = field(default_factory=list)
@@ -212,6 +220,8 @@ def _load_targets(ids: list[int] | None) -> list[_Target]:
         "pk", "plan_id", "plan__city_id", "indicator_id", "indicator__measure",
         "indicator__direction", "indicator__aggregation", "year", "level", "comparator",
         _float("value"), _float("baseline_value"), "baseline_year", "indicator__frequency",
+        "aggregation", "unit_comparator", _float("unit_value"), "responsible_kinds",
+        "indicator__reports_change", "plan__issued_on",
     )
     through = Target.responsible_units.through.objects.all()
     if ids is not None:
@@ -220,14 +230,26 @@ def _load_targets(ids: list[int] | None) -> list[_Target]:
     for target_id, unit_id in through.values_list("target_id", "unit_id"):
         responsible[target_id].add(unit_id)
     targets = []
-    for (pk, plan_id, city_id, indicator_id, measure, direction, aggregation, year, level,
-         comparator, value, baseline_value, baseline_year, frequency) in rows:
+    for (pk, plan_id, city_id, indicator_id, measure, direction, indicator_rule, year, level,
+         comparator, value, baseline_value, baseline_year, frequency, own_rule, unit_comparator,
+         unit_threshold, kinds, reports_change, issued_on) in rows:
         spec = method.TargetSpec(
             comparator=comparator, value=value, year=year, direction=direction,
             measure=measure, baseline_value=baseline_value, baseline_year=baseline_year,
+            reads_change=reports_change,
         )
-        targets.append(_Target(pk, plan_id, city_id, indicator_id, aggregation, level, spec,
-                               frozenset(responsible.get(pk, ())), frequency))
+        unit_spec = None
+        if unit_comparator:
+            unit_spec = method.TargetSpec(comparator=unit_comparator, value=unit_threshold,
+                                          year=year, direction=direction, measure=measure)
+        ended = LEVEL_ABOLISHED_ON.get(level)
+        targets.append(_Target(
+            pk, plan_id, city_id, indicator_id, own_rule or indicator_rule, level, spec,
+            frozenset(responsible.get(pk, ())), frequency, issued_on, frozenset(kinds or ()),
+            unit_spec,
+            # The level is gone from the first day it no longer exists: the end of the day before.
+            decimal_year_end(ended - timedelta(days=1)) if ended else None,
+        ))
     return targets
 
 
@@ -245,9 +267,12 @@ def _load_context(dataset: str, today: date) -> _Context:
             "pk", "kind", "year", "quarter", "starts_on", "ends_on", "deadline"
         )
     }
+    duties: dict[int, dict[int, Responsibility]] = defaultdict(dict)
+    for duty in responsibilities():
+        duties[duty.target_id][duty.unit_id] = duty
     return _Context(
         dataset=dataset, today=today, today_t=decimal_year_end(today), now=timezone.now(),
-        units=units, successors=successor_map(), periods=periods,
+        units=units, successors=successor_map(), periods=periods, duties=duties,
     )
 
 
@@ -312,29 +337,97 @@ def _compute_targets(
     _flush(ctx, force=True)
 
 
+def _in_territory(ctx: _Context, target: _Target, unit_id: int) -> bool:
+    """Whether a unit's figures belong to the territory the target's plan was issued for.
+
+    A plan covers its city as it was: the units of a province absorbed later (Sóc Trăng into
+    Cần Thơ on 1 July 2025) count only for plans issued on or after the absorption.
+    """
+    unit = ctx.units.get(unit_id)
+    if unit is None:
+        return False
+    city = unit.city_id or unit_id
+    if city == target.city_id:
+        return True
+    province = ctx.units.get(city)
+    return (
+        province is not None
+        and ctx.successors.get(city) == target.city_id
+        and province.valid_to is not None
+        and target.issued_on is not None
+        and province.valid_to <= target.issued_on
+    )
+
+
+def _counted_kinds(target: _Target) -> frozenset[str]:
+    """The kinds of unit whose own figures form a level's value (none: the city's)."""
+    if target.kinds:
+        return target.kinds
+    if target.level != Level.CITY:
+        return frozenset({LEVEL_KINDS[target.level]})
+    return frozenset()
+
+
 def _contributing_units(
     ctx: _Context, target: _Target, figures: dict[int, list[_Figure]], related: set[int]
 ) -> set[int]:
     """The units whose figures make the value at the target's level."""
-    if target.level == Level.CITY:
+    if target.level == Level.CITY and target.city_id in figures:
         # A figure the city states for itself (document 001's DTI rank) is the city value.
-        if target.city_id in figures:
-            return {target.city_id}
+        return {target.city_id}
+    kinds = _counted_kinds(target)
+    if target.aggregation == Aggregation.CONSOLIDATED or not kinds:
         return related
-    kind = LEVEL_KINDS.get(target.level)
     of_level = {
         u for u in figures
-        if ctx.units[u].kind == kind and (u in related or ctx.units[u].city_id == target.city_id)
+        if ctx.units[u].kind in kinds and (u in related or ctx.units[u].city_id == target.city_id)
     }
-    # Responsible units of another kind (a department reporting for the districts) still count.
+    # A unit of another kind reporting for the level (a department for the hospitals)
+    # consolidates the level's value when no unit of the level reports for itself.
     return of_level or related
 
 
+def _rule(ctx: _Context, target: _Target, contributing: set[int]) -> str:
+    """The combination to apply: a share counts units of the level's kind, never one
+    consolidating unit (which would make the value all or nothing)."""
+    kinds = _counted_kinds(target)
+    if target.aggregation in SHARE_RULES and not any(
+        ctx.units[u].kind in kinds for u in contributing
+    ):
+        return Aggregation.CONSOLIDATED
+    return target.aggregation
+
+
+def _coverage_pool(
+    ctx: _Context, target: _Target, contributing: set[int]
+) -> dict[int, Responsibility]:
+    """The units whose duty the combined value answers, each with its duty (owes())."""
+    duties = ctx.duties.get(target.pk, {})
+    kinds = {ctx.units[u].kind for u in contributing if u in ctx.units}
+    if contributing == {target.city_id} and target.city_id not in duties:
+        return {}  # the city's own figure (from a document) answers no unit's duty
+    pool: dict[int, Responsibility] = {}
+    for unit_id, duty in duties.items():
+        unit = ctx.units.get(unit_id)
+        if unit is not None and unit.kind in kinds and _in_territory(ctx, target, unit_id):
+            pool[unit_id] = duty
+    # A unit merged away owed the duty its successor carries, for the periods it existed.
+    for unit_id, unit in ctx.units.items():
+        carrier = ctx.successors.get(unit_id)
+        if (carrier in duties and unit_id not in pool and unit.kind in kinds
+                and _in_territory(ctx, target, unit_id)):
+            pool[unit_id] = replace(duties[carrier], unit_id=unit_id, since=None,
+                                    unit_valid_from=unit.valid_from, unit_valid_to=unit.valid_to)
+    return pool
+
+
 def _target_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure]]) -> None:
-    # Units that no longer exist still count through the unit that carries them now.
+    # Units that no longer exist still count through the unit that carries them now, and
+    # only for the territory the plan covers.
     related = {
         u for u in figures
-        if u in target.responsible or ctx.successors.get(u) in target.responsible
+        if (u in target.responsible or ctx.successors.get(u) in target.responsible)
+        and _in_territory(ctx, target, u)
     }
     contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
     for unit_id in sorted(related | contributing):
@@ -345,9 +438,117 @@ def _target_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure
         if unit is not None and unit.exists_on(ctx.today):
             _placeholder_row(ctx, target, Scope.UNIT, unit_id)
     if contributing:
-        _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)})
+        _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)},
+                       _rule(ctx, target, contributing),
+                       _coverage_pool(ctx, target, contributing))
     else:
         _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
+
+
+def _rank_field(target: _Target, figs: Iterable[_Figure]) -> float | None:
+    """How many were ranked when the target was set: the field of the last rank published
+    before the plan was issued, else of the first one known."""
+    ranked = sorted((f for f in figs if f.denominator), key=lambda f: f.period.key)
+    if not target.is_rank or not ranked:
+        return None
+    before = [f for f in ranked if target.issued_on and f.period.ends_on <= target.issued_on]
+    return (before[-1] if before else ranked[0]).denominator
+
+
+def _with_rank_field(target: _Target, figs: Iterable[_Figure]) -> _Target:
+    field_size = _rank_field(target, figs)
+    if field_size is None:
+        return target
+    return replace(target, spec=replace(target.spec, rank_field=field_size))
+
+
+def _evaluate(
+    ctx: _Context, target: _Target, observations: list[method.Observation], as_of_t: float,
+    state: str | None,
+) -> method.Evaluation:
+    return method.evaluate(
+        target.spec, observations, as_of_t, state, final_due_t=_final_due_t(ctx, target),
+        level_ended_t=target.level_ended_t,
+    )
+
+
+def _as_of_t(ctx: _Context, period: _Period, is_latest: bool) -> float:
+    # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
+    # is missed even if the last figure came in 2024.
+    return max(period.t, ctx.today_t) if is_latest else period.t
+
+
+def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]) -> None:
+    target = _with_rank_field(target, figs)
+    observations: list[method.Observation] = []
+    state = None
+    for i, fig in enumerate(figs):
+        observed = fig.observed()
+        if observed is not None:
+            observations.append(method.Observation(
+                fig.period.t, observed, field=fig.denominator if target.is_rank else None
+            ))
+        state = fig.milestone or state
+        is_latest = i == len(figs) - 1
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
+        _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
+                 fig.numerator, fig.denominator, 1)
+
+
+def _combined_rows(
+    ctx: _Context, target: _Target, figures: dict[int, list[_Figure]], rule: str,
+    pool: dict[int, Responsibility],
+) -> None:
+    target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
+    unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else target.spec
+    # Coverage decides whether a level's value is judged; a city's own figure has none.
+    judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
+    periods = sorted(
+        {f.period.pk: f.period for figs in figures.values() for f in figs}.values(),
+        key=lambda p: p.key,
+    )
+    reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
+    cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
+    observations: list[method.Observation] = []
+    state = None
+    for i, period in enumerate(periods):
+        current: list[_Figure] = []
+        for unit_id, figs in figures.items():
+            j = cursor[unit_id]
+            while j + 1 < len(figs) and figs[j + 1].period.key <= period.key:
+                j += 1
+            cursor[unit_id] = j
+            # A unit merged away keeps counting for the periods when it existed, not after.
+            if j >= 0 and ctx.units[unit_id].existed_during(period):
+                current.append(figs[j])
+        combined = combine(
+            rule,
+            [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
+            unit_spec,
+        )
+        n_units = combined.n_units
+        expected = [u for u, duty in pool.items() if owes(duty, period)]
+        reported = sum(1 for u in expected if (u, period.pk) in reported_in)
+        coverage = (
+            reported / len(expected) if judged_on_coverage and expected else None
+        )
+        field_size = current[0].denominator if target.is_rank and len(current) == 1 else None
+        milestone = _combined_milestone([f.milestone for f in current if f.milestone])
+        if milestone is not None:
+            state = milestone
+            n_units = sum(1 for f in current if f.milestone)
+            observations.append(method.Observation(
+                period.t, method.MILESTONE_ATTAINMENT[milestone], coverage
+            ))
+        elif combined.value is not None:
+            observations.append(
+                method.Observation(period.t, combined.value, coverage, field_size)
+            )
+        is_latest = i == len(periods) - 1
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
+        _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
+                 combined.numerator, combined.denominator, n_units,
+                 coverage=(reported, len(expected)) if pool else None)
 
 
 def _final_due_t(ctx: _Context, target: _Target) -> float:
@@ -370,74 +571,6 @@ def _final_due_t(ctx: _Context, target: _Target) -> float:
     return ctx.final_due[key]
 
 
-def _evaluate(
-    ctx: _Context, target: _Target, observations: list[method.Observation], as_of_t: float,
-    state: str | None,
-) -> method.Evaluation:
-    return method.evaluate(
-        target.spec, observations, as_of_t, state, final_due_t=_final_due_t(ctx, target)
-    )
-
-
-def _as_of_t(ctx: _Context, period: _Period, is_latest: bool) -> float:
-    # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
-    # is missed even if the last figure came in 2024.
-    return max(period.t, ctx.today_t) if is_latest else period.t
-
-
-def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]) -> None:
-    observations: list[method.Observation] = []
-    state = None
-    for i, fig in enumerate(figs):
-        observed = fig.observed()
-        if observed is not None:
-            observations.append(method.Observation(fig.period.t, observed))
-        state = fig.milestone or state
-        is_latest = i == len(figs) - 1
-        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
-        _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
-                 fig.numerator, fig.denominator, 1)
-
-
-def _combined_rows(ctx: _Context, target: _Target, figures: dict[int, list[_Figure]]) -> None:
-    periods = sorted(
-        {f.period.pk: f.period for figs in figures.values() for f in figs}.values(),
-        key=lambda p: p.key,
-    )
-    cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
-    observations: list[method.Observation] = []
-    state = None
-    for i, period in enumerate(periods):
-        current: list[_Figure] = []
-        for unit_id, figs in figures.items():
-            j = cursor[unit_id]
-            while j + 1 < len(figs) and figs[j + 1].period.key <= period.key:
-                j += 1
-            cursor[unit_id] = j
-            # A unit merged away keeps counting for the periods when it existed, not after.
-            if j >= 0 and ctx.units[unit_id].existed_during(period):
-                current.append(figs[j])
-        combined = combine(
-            target.aggregation,
-            [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
-            target.spec,
-        )
-        n_units = combined.n_units
-        milestone = _combined_milestone([f.milestone for f in current if f.milestone])
-        if milestone is not None:
-            state = milestone
-            n_units = sum(1 for f in current if f.milestone)
-            observations.append(
-                method.Observation(period.t, method.MILESTONE_ATTAINMENT[milestone])
-            )
-        elif combined.value is not None:
-            observations.append(method.Observation(period.t, combined.value))
-        is_latest = i == len(periods) - 1
-        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
-        _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
-                 combined.numerator, combined.denominator, n_units)
-
-
 def _combined_milestone(states: list[str]) -> str | None:
     """Done when every unit is done, not started when none has started, else in progress."""
     if not states:
@@ -452,7 +585,15 @@ def _combined_milestone(states: list[str]) -> str | None:
 def _placeholder_row(ctx: _Context, target: _Target, scope: str, unit_id: int) -> None:
     """A latest row saying "insufficient data", so every target shows on the dashboards."""
     ev = _evaluate(ctx, target, [], ctx.today_t, None)
-    _add_row(ctx, target, scope, unit_id, _fallback_period_id(ctx), ev, True, None, None, 0)
+    period_id = _fallback_period_id(ctx)
+    coverage = None
+    if scope == Scope.COMBINED:
+        pool = _coverage_pool(ctx, target, set(target.responsible))
+        period = ctx.periods.get(period_id)
+        if pool and period is not None:
+            coverage = (0, sum(1 for duty in pool.values() if owes(duty, period)))
+    _add_row(ctx, target, scope, unit_id, period_id, ev, True, None, None, 0,
+             coverage=coverage)
 
 
 def _fallback_period_id(ctx: _Context) -> int:
@@ -478,7 +619,10 @@ def _add_row(
     numerator: float | None,
     denominator: float | None,
     n_units: int,
+    *,
+    coverage: tuple[int, int] | None = None,
 ) -> None:
+    reported, expected = coverage if coverage is not None else (None, None)
     ctx.rows.append(
         TargetAttainment(
             dataset=ctx.dataset, target_id=target.pk, scope=scope, unit_id=unit_id,
@@ -493,7 +637,9 @@ def _add_row(
             places_gained=ev.places_gained, base_value=ev.base_value, base_t=ev.base_t,
             n_observations=ev.n_observations, stale=ev.stale,
             since_deadline_value=ev.since_deadline_value,
-            since_deadline_t=ev.since_deadline_t, computed_at=ctx.now,
+            since_deadline_t=ev.since_deadline_t, units_reported=reported,
+            units_expected=expected, not_comparable=ev.not_comparable,
+            rank_field=target.spec.rank_field, computed_at=ctx.now,
         )
     )
     _flush(ctx)
@@ -514,19 +660,18 @@ def _rollups_replace(ctx: _Context) -> int:
     rows = TargetAttainment.objects.filter(dataset=ctx.dataset, is_latest=True).values_list(
         "target_id", "scope", "unit_id", "status", "attainment_pct", "period__ends_on",
         "period__starts_on", "target__plan_id", "target__plan__city_id",
-        "target__indicator__pillar_id", "target__year",
+        "target__indicator__pillar_id", "target__year", "units_reported", "units_expected",
     )
-    groups: dict[tuple, list[tuple[str, float | None]]] = defaultdict(list)
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
     unit_rows: dict[tuple[int, int], tuple] = {}
     for (target_id, scope, unit_id, status, pct, ends_on, starts_on, plan_id, city_id,
-         pillar_id, year) in rows:
+         pillar_id, year, reported, expected) in rows:
         if scope == Scope.COMBINED:
+            member = (status, pct, reported or 0, expected or 0)
             for y in (year, None):
-                groups[(RollupScope.CITY, city_id, None, None, None, y)].append((status, pct))
-                groups[(RollupScope.PLAN, city_id, plan_id, None, None, y)].append((status, pct))
-                groups[(RollupScope.PILLAR, city_id, plan_id, pillar_id, None, y)].append(
-                    (status, pct)
-                )
+                groups[(RollupScope.CITY, city_id, None, None, None, y)].append(member)
+                groups[(RollupScope.PLAN, city_id, plan_id, None, None, y)].append(member)
+                groups[(RollupScope.PILLAR, city_id, plan_id, pillar_id, None, y)].append(member)
             continue
         carrier = ctx.successors.get(unit_id, unit_id)
         # A merged-away unit and its successor may both have a row for one target: the
@@ -539,7 +684,9 @@ def _rollups_replace(ctx: _Context) -> int:
         unit = ctx.units.get(carrier)
         city_id = (unit.city_id if unit else None) or plan_city_id
         for y in (year, None):
-            groups[(RollupScope.UNIT, city_id, None, None, carrier, y)].append((status, pct))
+            groups[(RollupScope.UNIT, city_id, None, None, carrier, y)].append(
+                (status, pct, 0, 0)
+            )
 
     Rollup.objects.filter(dataset=ctx.dataset).delete()
     rollups = [_rollup(ctx, key, members) for key, members in sorted(groups.items(), key=_gkey)]
@@ -551,12 +698,12 @@ def _gkey(item: tuple) -> tuple:
     return tuple(-1 if part is None else part for part in item[0])
 
 
-def _rollup(ctx: _Context, key: tuple, members: list[tuple[str, float | None]]) -> Rollup:
+def _rollup(ctx: _Context, key: tuple, members: list[tuple]) -> Rollup:
     scope, city_id, plan_id, pillar_id, unit_id, year = key
     counts = dict.fromkeys(Status.values, 0)
-    for status, _pct in members:
+    for status, *_rest in members:
         counts[status] = counts.get(status, 0) + 1
-    pcts = [pct for _status, pct in members if pct is not None]
+    pcts = [pct for _status, pct, *_rest in members if pct is not None]
     parts = [ctx.dataset, scope, f"city={city_id}"]
     parts += [f"{name}={pk}" for name, pk in (("plan", plan_id), ("pillar", pillar_id),
                                               ("unit", unit_id)) if pk is not None]
@@ -566,6 +713,7 @@ def _rollup(ctx: _Context, key: tuple, members: list[tuple[str, float | None]]) 
         plan_id=plan_id, pillar_id=pillar_id, unit_id=unit_id, target_year=year,
         n_targets=len(members), status_counts=counts,
         mean_attainment=math.fsum(pcts) / len(pcts) if pcts else None,
+        units_reported=sum(m[2] for m in members), units_expected=sum(m[3] for m in members),
         computed_at=ctx.now,
     )
 

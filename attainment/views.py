@@ -23,5 +23,6 @@ def method_page(request):
             "datasets": Dataset.choices,
             "deadline_days": settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD,
             "stale_years": method.STALE_AFTER_YEARS,
+            "coverage_threshold": round(method.COVERAGE_THRESHOLD * 100),
         },
     )

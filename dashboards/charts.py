@@ -27,6 +27,9 @@ STATUS_ORDER = [
     Status.DETERIORATING,
     Status.AWAITING_FINAL,
     Status.MISSED,
+    Status.INCOMPLETE_DATA,
+    Status.BASELINE_NEEDED,
+    Status.LEVEL_ABOLISHED,
     Status.INSUFFICIENT_DATA,
 ]
 STATUS_COLOURS = {
@@ -38,6 +41,9 @@ STATUS_COLOURS = {
     Status.DETERIORATING: "#c62828",
     Status.AWAITING_FINAL: "#6d5dad",
     Status.MISSED: "#7f1d1d",
+    Status.INCOMPLETE_DATA: "#8d9db0",
+    Status.BASELINE_NEEDED: "#a3a08c",
+    Status.LEVEL_ABOLISHED: "#5f6b7a",
     Status.INSUFFICIENT_DATA: "#9aa5b1",
 }
 TIMELINESS_ORDER = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, Timeliness.PENDING]

@@ -35,6 +35,11 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
     period = serializers.CharField(source="period.code", read_only=True,
                                    help_text="The period the result is computed as of")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    coverage_pct = serializers.FloatField(
+        read_only=True, allow_null=True,
+        help_text="units_reported / units_expected * 100: how many of the units owing the "
+                  "period's figure reported it (null when no unit owes it)",
+    )
 
     class Meta:
         model = TargetAttainment
@@ -46,7 +51,8 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
                   "required_rate", "projected_cagr", "projected_linear",
                   "required_rate_from_now", "required_step_from_now", "places_gained",
                   "n_observations", "stale", "since_deadline_value", "since_deadline_t",
-                  "computed_at"]
+                  "units_reported", "units_expected", "coverage_pct", "rank_field",
+                  "not_comparable", "computed_at"]
 
 
 class RollupSerializer(_DatasetMixin, serializers.ModelSerializer):
@@ -62,7 +68,8 @@ class RollupSerializer(_DatasetMixin, serializers.ModelSerializer):
     class Meta:
         model = Rollup
         fields = ["id", "dataset", "is_demo", "scope", "city", "plan", "pillar", "unit",
-                  "target_year", "n_targets", "status_counts", "mean_attainment", "computed_at"]
+                  "target_year", "n_targets", "status_counts", "mean_attainment",
+                  "units_reported", "units_expected", "computed_at"]
 
 
 class CompletenessSerializer(_DatasetMixin, serializers.ModelSerializer):

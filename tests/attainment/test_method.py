@@ -17,8 +17,10 @@ def spec(
     measure: str = m.PERCENT,
     baseline_value: float | None = None,
     baseline_year: int | None = None,
+    reads_change: bool = False,
 ) -> TargetSpec:
-    return TargetSpec(comparator, value, year, direction, measure, baseline_value, baseline_year)
+    return TargetSpec(comparator, value, year, direction, measure, baseline_value, baseline_year,
+                      reads_change)
 
 
 def yearly(*pairs: tuple[int, float]) -> list[Observation]:
@@ -66,7 +68,7 @@ def test_increase_by_with_baseline_targets_multiple_of_baseline():
 
 
 def test_reduce_by_without_baseline_targets_the_percentage_itself():
-    assert m.effective_target(spec(m.REDUCE_BY, 30, direction=m.LOWER)) == 30
+    assert m.effective_target(spec(m.REDUCE_BY, 30, direction=m.LOWER, reads_change=True)) == 30
 
 
 def test_milestone_has_no_numeric_target():
@@ -113,7 +115,7 @@ def test_increase_by_with_baseline_holds_at_or_above_raised_level():
 
 
 def test_reduce_by_without_baseline_reads_value_as_percent_reduced():
-    s = spec(m.REDUCE_BY, 30, direction=m.LOWER)
+    s = spec(m.REDUCE_BY, 30, direction=m.LOWER, reads_change=True)
     assert m.comparator_holds(s, 35)  # 35 % reduced so far >= 30 %
     assert not m.comparator_holds(s, 20)
 
@@ -168,7 +170,8 @@ def test_attainment_reduce_by_from_baseline_is_mirrored():
 
 def test_attainment_reduce_by_without_baseline_is_share_of_percent_reduced():
     # 12 % reduced of the 30 % required = 40 %
-    assert m.attainment_pct(spec(m.REDUCE_BY, 30, direction=m.LOWER), 12) == pytest.approx(40)
+    s = spec(m.REDUCE_BY, 30, direction=m.LOWER, reads_change=True)
+    assert m.attainment_pct(s, 12) == pytest.approx(40)
 
 
 def test_attainment_at_most_from_baseline():
@@ -322,7 +325,7 @@ def test_base_already_past_target_then_falling_is_deteriorating():
 def test_reduce_by_without_baseline_tracks_cumulative_percent_reduced():
     # value = % of procedures cut so far; 10 (t 2022.0) -> 20 (t 2023.0), need 30 by 2025.
     # observed = 20/10 - 1 = 1.0; required = (30/10)^(1/4) - 1 = 0.316074; R = 3.1638
-    s = spec(m.REDUCE_BY, 30, direction=m.LOWER)
+    s = spec(m.REDUCE_BY, 30, direction=m.LOWER, reads_change=True)
     ev = evaluate(s, yearly((2021, 10), (2022, 20)), as_of_t=2023.0)
     assert m.goal_direction(s) == m.HIGHER
     assert ev.ratio == pytest.approx(3.1638159, rel=1e-6)
@@ -641,5 +644,68 @@ def test_statuses_are_in_display_order():
         "not_achieved",
         "awaiting_final",
         "missed",
+        "incomplete_data",
+        "baseline_needed",
+        "level_abolished",
         "insufficient_data",
     )
+
+
+# --- not judged: no baseline, too few units, a level that ended, another rank field -------
+
+@pytest.mark.parametrize("comparator", [m.REDUCE_BY, m.INCREASE_BY])
+def test_a_count_with_no_baseline_needs_one_and_is_never_achieved(comparator):
+    # 1,800 existing procedures say nothing about a 20 % reduction without the base count.
+    s = spec(comparator, 20, measure=m.COUNT, direction=m.LOWER)
+    ev = evaluate(s, yearly((2023, 1800), (2024, 1700)), as_of_t=2027.0)
+    assert ev.status == m.BASELINE_NEEDED
+    assert ev.actual == 1700 and ev.attainment_pct is None and ev.effective_target is None
+    assert m.comparator_holds(s, 10_000) is False and m.attainment_pct(s, 30) is None
+
+
+def test_a_percentage_reduced_so_far_is_read_as_such_only_when_the_indicator_says_so():
+    s = spec(m.REDUCE_BY, 20, reads_change=True)
+    assert evaluate(s, yearly((2024, 25)), as_of_t=2025.0).status == m.ACHIEVED
+
+
+def test_a_value_over_too_few_units_is_incomplete_data_with_its_coverage():
+    # 2 of 9 districts at 85 % against "80 % at district level"
+    obs = [m.Observation(2025.25, 85.0, coverage=2 / 9)]
+    ev = evaluate(spec(m.AT_LEAST, 80), obs, as_of_t=2025.3)
+    assert ev.status == m.INCOMPLETE_DATA
+    assert ev.actual == 85 and ev.coverage == pytest.approx(2 / 9)
+    assert ev.attainment_pct is None
+
+
+def test_coverage_at_the_threshold_is_judged_and_partial_points_leave_the_trend():
+    obs = [m.Observation(2024.25, 10.0, coverage=0.1), m.Observation(2024.5, 60.0, coverage=0.5),
+           m.Observation(2025.25, 85.0, coverage=m.COVERAGE_THRESHOLD)]
+    ev = evaluate(spec(m.AT_LEAST, 80), obs, as_of_t=2025.3)
+    assert ev.status == m.ACHIEVED and ev.coverage == pytest.approx(m.COVERAGE_THRESHOLD)
+    ev = evaluate(spec(m.AT_LEAST, 90), obs, as_of_t=2025.3)
+    assert ev.n_observations == 1 and ev.status == m.INSUFFICIENT_DATA  # one full point
+
+
+def test_a_target_at_a_level_abolished_before_its_year_ends_is_not_judged():
+    # The district level ended on 1 July 2025 (2025.5); a 2030 district target
+    ended = 2025.0 + 181 / 365
+    s = spec(m.AT_LEAST, 80, 2030)
+    ev = evaluate(s, yearly((2024, 95)), as_of_t=2031.0, level_ended_t=ended)
+    assert ev.status == m.LEVEL_ABOLISHED and ev.actual == 95
+    # ...before that day it was judged like any other, and a 2024 target still is
+    assert evaluate(s, yearly((2024, 95)), as_of_t=2025.1, level_ended_t=ended).status == (
+        m.ACHIEVED
+    )
+    assert evaluate(spec(m.AT_LEAST, 80, 2024), yearly((2024, 95)), as_of_t=2031.0,
+                    level_ended_t=ended).status == m.ACHIEVED
+
+
+def test_a_rank_among_34_is_not_compared_with_top_10_of_63():
+    s = TargetSpec(m.TOP_N, 10, 2025, m.LOWER, m.RANK, rank_field=63)
+    obs = [m.Observation(2023.0, 5.0, field=63), m.Observation(2026.0, 12.0, field=34)]
+    ev = evaluate(s, obs, as_of_t=2026.5)
+    assert ev.not_comparable is True
+    assert ev.actual == 5 and ev.status == m.ACHIEVED  # on the last comparable rank
+    assert ev.stale is True  # ...which is three years old
+    same = evaluate(s, [m.Observation(2026.0, 12.0, field=63)], as_of_t=2026.5)
+    assert same.not_comparable is False and same.status == m.MISSED

@@ -130,14 +130,17 @@ def test_a_city_level_figure_stated_for_the_city_is_the_city_value(city, doit):
 
 # --- units that changed --------------------------------------------------------------------
 
-def test_district_merged_away_in_2025_keeps_its_2023_figures(city):
-    # District A merged into district B on 1 July 2025; the target lists only B now.
-    a = UnitFactory(code="TC-DA", parent=city, kind=UnitKind.DISTRICT,
+def test_commune_merged_away_in_2025_keeps_its_2023_figures(city):
+    # Commune A merged into commune B on 1 July 2025; the target lists only B now. (Communes:
+    # the district level itself ended that day, see test_verdicts.)
+    a = UnitFactory(code="TC-DA", parent=city, kind=UnitKind.COMMUNE,
                     valid_to=date(2025, 7, 1))
-    b = UnitFactory(code="TC-DB", parent=city, kind=UnitKind.DISTRICT)
+    b = UnitFactory(code="TC-DB", parent=city, kind=UnitKind.COMMUNE)
     a.successor = b
     a.save()
     target = district_target(city, [b], Aggregation.MEAN)
+    target.level = Level.COMMUNE
+    target.save()
     figure(target.indicator, a, "2023", 40)
     figure(target.indicator, b, "2023", 60)
     figure(target.indicator, b, "2025-Q4", 90)
@@ -386,10 +389,10 @@ def test_query_count_is_pinned(city, django_assert_num_queries):
     writes = sum(_batches(m, n) for m, n in ((TargetAttainment, ta),
                                              (Rollup, Rollup.objects.count())))
     assert writes == 2  # one INSERT per table at this size
-    # run insert, savepoint, 5 catalogue reads, delete, figures, latest rows for rollups,
-    # delete rollups, release, run update.
+    # run insert, savepoint, 6 catalogue reads (responsibilities included), delete, figures,
+    # latest rows for rollups, delete rollups, release, run update.
     lock = 1 if connection.vendor == "postgresql" else 0  # pg_advisory_xact_lock
-    with django_assert_num_queries(13 + lock + writes):
+    with django_assert_num_queries(14 + lock + writes):
         recompute()
 
 

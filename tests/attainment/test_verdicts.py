@@ -189,3 +189,196 @@ def test_a_2022_rank_behind_a_2025_rank_target_is_stale_in_december_2026(
     result = combined(target)
     assert result.status == Status.ACHIEVED and result.stale is True
     assert api_row(token_client(doit_reviewer), target)["stale"] is True
+
+
+# --- who forms the value (items 1, 3) and coverage (item 4) --------------------------------
+
+@pytest.fixture
+def reporter_of(django_user_model):
+    """reporter_of(unit): a new user who enters that unit's figures."""
+    from tests.factories import MembershipFactory
+    from units.models import Role
+
+    def _make(unit):
+        user = django_user_model.objects.create_user(f"reporter-{unit.code}")
+        MembershipFactory(user=user, unit=unit, role=Role.REPORTER)
+        return user
+
+    return _make
+
+
+def districts_of(city, n):
+    from tests.factories import UnitFactory
+    from units.models import UnitKind
+
+    return [UnitFactory(code=f"TC-D{i}", parent=city, kind=UnitKind.DISTRICT)
+            for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("own_rule", ["", "consolidated"])
+def test_doit_consolidating_a_city_share_is_the_city_value_not_all_or_nothing(
+    city, doit, approve, on_day, reporter_of, token_client, doit_reviewer, own_rule
+):
+    # "100 % of communes have fibre", reported by DOIT alone: 95 % then 99 % is 99 %.
+    from targets.models import Aggregation
+
+    target = TargetFactory(
+        plan=PlanFactory(city=city),
+        indicator=IndicatorFactory(aggregation=Aggregation.SHARE_MEETING),
+        value=Decimal(100), responsible=[doit], aggregation=own_rule,
+    )
+    reporter = reporter_of(doit)
+    on_day(date(2024, 10, 5))
+    approve(doit, "2024-Q3", {target.indicator.code: 95}, reporter=reporter)
+    on_day(date(2025, 1, 5))
+    approve(doit, "2024-Q4", {target.indicator.code: 99}, reporter=reporter)
+
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["actual_value"] == 99
+    assert row["status"] == "on_track"
+    assert (row["units_reported"], row["units_expected"]) == (1, 1)
+
+
+def test_each_district_picks_a_commune_is_the_share_of_districts_that_did(
+    city, approve, on_day, reporter_of
+):
+    from targets.models import Aggregation, Level
+
+    districts = districts_of(city, 4)
+    target = TargetFactory(
+        plan=PlanFactory(city=city), indicator=IndicatorFactory(measure=Measure.COUNT),
+        level=Level.DISTRICT, value=Decimal(100), responsible=districts,
+        aggregation=Aggregation.SHARE_OF_UNITS, unit_comparator=Comparator.AT_LEAST,
+        unit_value=Decimal(1),
+    )
+    on_day(date(2024, 10, 5))
+    for district, picked in zip(districts, (1, 2, 1, 0), strict=True):
+        approve(district, "2024-Q3", {target.indicator.code: picked},
+                reporter=reporter_of(district))
+    result = combined(target)
+    assert result.actual_value == 75  # 3 of 4 districts, not a sum of 4 >= 1
+    assert (result.numerator, result.denominator) == (3, 4)
+    assert result.status != Status.ACHIEVED
+
+
+def test_two_districts_of_nine_do_not_make_a_district_target_achieved(
+    city, approve, on_day, reporter_of, token_client, doit_reviewer
+):
+    from targets.models import Aggregation, Level
+
+    districts = districts_of(city, 9)
+    target = TargetFactory(
+        plan=PlanFactory(city=city), indicator=IndicatorFactory(aggregation=Aggregation.MEAN),
+        level=Level.DISTRICT, value=Decimal(80), responsible=districts,
+    )
+    code = target.indicator.code
+    on_day(date(2024, 10, 5))
+    for district in districts[:2]:
+        approve(district, "2024-Q3", {code: 85}, reporter=reporter_of(district))
+
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["status"] == "incomplete_data"
+    assert row["actual_value"] == 85
+    assert (row["units_reported"], row["units_expected"]) == (2, 9)
+    assert row["coverage_pct"] == pytest.approx(200 / 9)
+
+    for district in districts[2:8]:
+        approve(district, "2024-Q3", {code: 85}, reporter=reporter_of(district))
+    result = combined(target)
+    assert (result.units_reported, result.units_expected) == (8, 9)  # 89 % >= 80 %
+    assert result.status == Status.ACHIEVED
+
+    from attainment.models import Rollup
+
+    city_rollup = Rollup.objects.get(dataset="official", scope="city", city=city,
+                                     target_year__isnull=True)
+    assert (city_rollup.units_reported, city_rollup.units_expected) == (8, 9)
+
+
+# --- a reduction needs a base (item 2) -----------------------------------------------------
+
+def test_a_count_of_procedures_is_never_read_as_percent_reduced(
+    city, department, approve, on_day, token_client, doit_reviewer
+):
+    target = TargetFactory(
+        plan=PlanFactory(city=city), comparator=Comparator.REDUCE_BY, value=Decimal(20),
+        indicator=IndicatorFactory(measure=Measure.COUNT, direction=Direction.LOWER),
+        responsible=[department],
+    )
+    on_day(date(2024, 10, 5))
+    approve(department, "2024-Q3", {target.indicator.code: 1800})
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["status"] == "baseline_needed"
+    assert row["status_label"] == "Cần giá trị gốc"
+    assert row["actual_value"] == 1800 and row["attainment_pct"] is None
+
+
+# --- the 2025 merger (item 7) --------------------------------------------------------------
+
+def test_an_absorbed_provinces_figures_do_not_count_for_the_older_plan(
+    city, doit, approve, on_day, reporter_of
+):
+    from tests.attainment.conftest import figure
+    from tests.factories import CityFactory, UnitFactory
+    from units.models import UnitKind
+
+    absorbed = CityFactory(code="AP", valid_to=date(2025, 7, 1), successor=city)
+    absorbed_doit = UnitFactory(code="AP-STTTT", parent=absorbed, kind=UnitKind.DEPARTMENT,
+                                valid_to=date(2025, 7, 1), successor=doit)
+    old_plan = PlanFactory(city=city, code="old", issued_on=date(2021, 3, 1))
+    new_plan = PlanFactory(city=city, code="new", issued_on=date(2025, 9, 1))
+    indicator = IndicatorFactory()
+    old = TargetFactory(plan=old_plan, indicator=indicator, value=Decimal(80),
+                        responsible=[doit])
+    new = TargetFactory(plan=new_plan, indicator=indicator, year=2030, value=Decimal(80),
+                        responsible=[doit])
+    figure(indicator, absorbed_doit, "2024-Q3", 10)
+    on_day(date(2024, 10, 5))
+    approve(doit, "2024-Q3", {indicator.code: 60}, reporter=reporter_of(doit))
+
+    assert combined(old).actual_value == 60  # old Cần Thơ alone
+    assert combined(new).actual_value == 35  # the merged province, as the new plan covers it
+
+
+def test_a_2030_district_target_says_level_abolished_instead_of_its_2024_figures(
+    city, approve, on_day, reporter_of, token_client, doit_reviewer
+):
+    from targets.models import Level
+
+    districts = districts_of(city, 1)
+    target = TargetFactory(plan=PlanFactory(city=city), level=Level.DISTRICT, year=2030,
+                           value=Decimal(80), responsible=districts)
+    on_day(date(2024, 10, 5))
+    approve(districts[0], "2024-Q3", {target.indicator.code: 95},
+            reporter=reporter_of(districts[0]))
+    assert combined(target).status == Status.ACHIEVED  # before 1 July 2025 it is judged
+
+    on_day(date(2031, 2, 1))
+    nightly(date(2031, 2, 1))
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["status"] == "level_abolished"
+    assert row["status_label"] == "Cấp hành chính đã bãi bỏ"
+
+
+def test_a_rank_among_34_is_shown_with_its_field_and_not_compared_with_top_10_of_63(
+    city, on_day, token_client, doit_reviewer
+):
+    from tests.attainment.conftest import figure
+
+    target = TargetFactory(
+        plan=PlanFactory(city=city, issued_on=date(2021, 3, 1)), year=2025,
+        comparator=Comparator.TOP_N, value=Decimal(10),
+        indicator=IndicatorFactory(measure=Measure.RANK, direction=Direction.LOWER,
+                                   frequency=Frequency.YEARLY),
+        responsible=[city],
+    )
+    figure(target.indicator, city, "2020", 15, origin="document", denominator=Decimal(63))
+    figure(target.indicator, city, "2022", 5, origin="document", denominator=Decimal(63))
+    figure(target.indicator, city, "2025", 12, origin="document", denominator=Decimal(34))
+    on_day(date(2026, 6, 1))
+    nightly(date(2026, 6, 1))
+
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["rank_field"] == 63 and row["not_comparable"] is True
+    assert row["actual_value"] == 5  # the last rank among 63
+    assert row["status"] == "achieved" and row["stale"] is True

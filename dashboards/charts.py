@@ -377,52 +377,82 @@ def compliance_record_chart(records: list) -> Chart:
 # ---------------------------------------------------------------- cross-city
 
 
-def comparison_chart(rows: list) -> Chart:
-    """Each city's targets and latest actual for one national indicator, side by side."""
+def _row_labels(rows: list) -> dict[int, str]:
+    """x label of each row: the city, and the plan when a city has several in the group."""
+    plans: dict[int, set[int]] = {}
+    for row in rows:
+        plans.setdefault(row.city.pk, set()).add(row.target.plan_id)
+    return {
+        row.target.pk: row.city.name if len(plans[row.city.pk]) == 1
+        else f"{row.city.name} · {row.target.plan.document_number or row.target.plan.code}"
+        for row in rows
+    }
+
+
+def comparison_chart(group) -> Chart:
+    """One definition's targets and latest value in each city, on one axis of one measure.
+
+    Every target is a bar (a city with two plans gets one group of bars per plan), and the
+    latest value names its period, so figures of different dates are never read as one.
+    """
+    indicator = group.indicator
     table = ChartTable([
         Column("city", _("City")),
-        Column("indicator", _("Indicator in the city's plan")),
+        Column("plan", _("Plan")),
         Column("year", _("Target year")),
+        Column("target", _("Target")),
         Column("goal", _("Target value"), tables.NUMBER),
         Column("actual", _("Latest value"), tables.NUMBER),
-        Column("period", _("Period")),
+        Column("period", _("Period of the latest value")),
         Column("status", _("Status")),
     ])
+    labels = _row_labels(group.rows)
     cities: list[str] = []
-    for row in rows:
+    for row in group.rows:
         status = row.status or Status.INSUFFICIENT_DATA
-        table.add(row.city.name, row.target.indicator.name, str(row.target.year), row.goal,
-                  row.actual, str(row.period) if row.period else "", status_label(status),
-                  css={6: f"status-{status}"})
-        if row.city.name not in cities:
-            cities.append(row.city.name)
-    years = sorted({row.target.year for row in rows})
+        table.add(row.city.name, row.target.plan.document_number or row.target.plan.code,
+                  str(row.target.year), row.target.describe(), row.goal, row.actual,
+                  str(row.period) if row.period else "", status_label(status),
+                  css={7: f"status-{status}"})
+        if labels[row.target.pk] not in cities:
+            cities.append(labels[row.target.pk])
+    years = sorted({row.target.year for row in group.rows})
     traces = []
-    palette = ["#f4a3a3", "#c62828", "#7f1d1d"]
+    palette = ["#f4a3a3", "#e57373", "#c62828", "#7f1d1d"]
     for i, year in enumerate(years):
-        by_city = {row.city.name: row.goal for row in rows if row.target.year == year}
+        by_label = {labels[r.target.pk]: r.goal for r in group.rows if r.target.year == year}
         traces.append(go.Bar(
-            x=cities, y=[by_city.get(c) for c in cities],
+            x=cities, y=[by_label.get(c) for c in cities],
             name=_("Target %(year)s") % {"year": year}, marker_color=palette[i % len(palette)],
             hovertemplate="%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
         ))
-    latest_by_city: dict[str, float | None] = {}
-    for row in rows:
-        if row.actual is not None:
-            latest_by_city.setdefault(row.city.name, row.actual)
+    # Each label's most recent value, and the period it is of.
+    latest: dict[str, object] = {}
+    for row in group.rows:
+        label = labels[row.target.pk]
+        if row.actual is None or row.period is None:
+            continue
+        known = latest.get(label)
+        if known is None or (row.period.ends_on, row.period.starts_on) > (
+                known.period.ends_on, known.period.starts_on):
+            latest[label] = row
     traces.append(go.Bar(
-        x=cities, y=[latest_by_city.get(c) for c in cities], name=_("Latest value"),
-        marker_color="#0b5cab", hovertemplate="%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
+        x=cities, y=[latest[c].actual if c in latest else None for c in cities],
+        customdata=[str(latest[c].period) if c in latest else "" for c in cities],
+        name=_("Latest value"), marker_color="#0b5cab",
+        hovertemplate="%{x} (%{customdata}): %{y:,.4~f}<extra>%{fullData.name}</extra>",
     ))
     fig = go.Figure(traces)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=",.4~f")
-    return Chart("comparison", _("Targets and latest values by city"), _layout(fig, height=360),
-                 table)
+    fig.update_yaxes(tickformat=",.4~f", title_text=indicator.unit_of_measure())
+    title = _("%(indicator)s (%(level)s)") % {"indicator": indicator.name,
+                                                "level": group.level_label}
+    return Chart(f"comparison-{group.key}", title, _layout(fig, height=360), table,
+                 note=_("Measured in: %(unit)s.") % {"unit": indicator.unit_of_measure()})
 
 
-def comparison_series_chart(series: dict) -> Chart:
-    """Actual values over time, one line per city. `series`: {city: [(period, value)]}."""
+def comparison_series_chart(group) -> Chart:
+    """One definition's values over time, one line per city."""
     table = ChartTable([
         Column("city", _("City")),
         Column("period", _("Period")),
@@ -430,20 +460,22 @@ def comparison_series_chart(series: dict) -> Chart:
         Column("value", _("Value"), tables.NUMBER),
     ])
     traces = []
-    for i, (city, points) in enumerate(series.items()):
+    for i, (city, points) in enumerate(group.series.items()):
         for period, value in points:
             table.add(city.name, str(period), period.ends_on, value)
         traces.append(go.Scatter(
             x=[p.ends_on for p, _v in points], y=[v for _p, v in points], name=city.name,
+            customdata=[str(p) for p, _v in points],
             mode="lines+markers", line={"color": CITY_COLOURS[i % len(CITY_COLOURS)]},
-            hovertemplate="%{fullData.name}<br>%{x|" + _date_format()
+            hovertemplate="%{fullData.name} · %{customdata}<br>%{x|" + _date_format()
             + "}: %{y:,.4~f}<extra></extra>",
         ))
     fig = go.Figure(traces)
     fig.update_xaxes(type="date", tickformat=_month_format(), hoverformat=_date_format())
-    fig.update_yaxes(tickformat=",.4~f")
-    return Chart("comparison-series", _("Values over time by city"), _layout(fig, height=360),
-                 table)
+    fig.update_yaxes(tickformat=",.4~f", title_text=group.indicator.unit_of_measure())
+    title = _("%(indicator)s (%(level)s): values over time") % {
+        "indicator": group.indicator.name, "level": group.level_label}
+    return Chart(f"comparison-series-{group.key}", title, _layout(fig, height=360), table)
 
 
 # ---------------------------------------------------------------- compliance

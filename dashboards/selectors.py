@@ -16,7 +16,7 @@ from attainment.selectors import latest_attainment, rollups, target_series
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds, quarter_of
 from reporting.selectors import indicators_due
-from targets.models import Indicator, Level, NationalIndicator, Pillar, Plan, Target
+from targets.models import Indicator, Level, Measure, NationalIndicator, Pillar, Plan, Target
 from units.models import Unit
 
 
@@ -263,17 +263,50 @@ class ComparisonRow:
 
 
 @dataclass
-class Comparison:
-    indicators: list[NationalIndicator]
-    indicator: NationalIndicator | None
+class ComparisonGroup:
+    """The targets of one definition (the same indicator at the same level) in every city.
+
+    Indicators under one national indicator can measure different things (a % of agencies, a
+    count of datasets, a milestone; 5G in the central area or in residential areas), so each
+    group gets its own axis and table and nothing of two groups is ever drawn together.
+    """
+
+    indicator: Indicator
+    level: str
     rows: list[ComparisonRow]
     series: dict  # {city: [(period, value)]}, one line per city
 
+    @property
+    def key(self) -> str:
+        return f"{self.indicator.code}-{self.level}"
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.level).label
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.indicator.measure == Measure.MILESTONE
+
+
+@dataclass
+class Comparison:
+    indicators: list[NationalIndicator]
+    indicator: NationalIndicator | None
+    groups: list[ComparisonGroup]
+
+    @property
+    def rows(self) -> list[ComparisonRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+_LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
+
 
 def national_comparison(*, dataset: str, national_indicator_id: int | None) -> Comparison:
-    """City-level targets and actuals of one national indicator in every city; three queries."""
+    """Every city's targets of one national indicator, grouped by definition; three queries."""
     indicators = list(
-        NationalIndicator.objects.filter(indicators__targets__level=Level.CITY)
+        NationalIndicator.objects.filter(indicators__targets__isnull=False)
         .distinct()
         .order_by("code")
     )
@@ -281,33 +314,43 @@ def national_comparison(*, dataset: str, national_indicator_id: int | None) -> C
     if chosen is None and indicators:
         chosen = indicators[0]
     if chosen is None:
-        return Comparison(indicators, None, [], {})
+        return Comparison(indicators, None, [])
     targets = list(
-        Target.objects.filter(indicator__national_indicator=chosen, level=Level.CITY)
+        Target.objects.filter(indicator__national_indicator=chosen)
         .select_related("plan__city", "indicator")
-        .order_by("plan__city__code", "year", "plan__code")
+        .order_by("plan__city__code", "year", "plan__code", "code")
     )
     results = list(
         TargetAttainment.objects.filter(
             dataset=dataset, scope=Scope.COMBINED, target__in=[t.pk for t in targets]
         )
         .select_related("period")
-        .order_by("period__ends_on")
+        .order_by("period__ends_on", "period__starts_on")
     )
     latest = {a.target_id: a for a in results if a.is_latest}
-    rows = [ComparisonRow(t.plan.city, t, latest.get(t.pk)) for t in targets]
-    # One line per city: the values of its nearest-year target (the same figures are
-    # compared with each of a city's target years).
-    line_target: dict[int, Target] = {}
+    points: dict[int, list] = {}
+    for a in results:
+        if a.actual_value is not None:
+            points.setdefault(a.target_id, []).append((a.period, a.actual_value))
+    by_definition: dict[tuple[int, str], list[Target]] = {}
     for t in targets:
-        line_target.setdefault(t.plan.city_id, t)
-    series: dict[Unit, list] = {}
-    for t in line_target.values():
-        series[t.plan.city] = [
-            (a.period, a.actual_value) for a in results
-            if a.target_id == t.pk and a.actual_value is not None
-        ]
-    return Comparison(indicators, chosen, rows, series)
+        by_definition.setdefault((t.indicator_id, t.level), []).append(t)
+    groups = []
+    for (_indicator_id, level), members in sorted(
+        by_definition.items(),
+        key=lambda item: (_LEVEL_ORDER.get(item[0][1], 99), item[1][0].indicator.code),
+    ):
+        # One line per city: the figures of its target with the longest series (the same
+        # figures are judged against each of a city's target years).
+        line_target: dict[int, Target] = {}
+        for t in members:
+            best = line_target.get(t.plan.city_id)
+            if best is None or len(points.get(t.pk, ())) > len(points.get(best.pk, ())):
+                line_target[t.plan.city_id] = t
+        series = {t.plan.city: points.get(t.pk, []) for t in line_target.values()}
+        rows = [ComparisonRow(t.plan.city, t, latest.get(t.pk)) for t in members]
+        groups.append(ComparisonGroup(members[0].indicator, level, rows, series))
+    return Comparison(indicators, chosen, groups)
 
 
 # ---------------------------------------------------------------- compliance

@@ -202,14 +202,20 @@ def compare(request):
     data = selectors.national_comparison(
         dataset=dataset, national_indicator_id=_int(request.GET.get("indicator"))
     )
-    chart_list = []
-    if data.rows:
-        chart_list.append(charts.comparison_chart(data.rows))
-    if any(data.series.values()):
-        chart_list.append(charts.comparison_series_chart(data.series))
+    sections = []
+    for group in data.groups:
+        group_charts = []
+        # A milestone has no number to draw; the section's table shows each city's state.
+        if not group.is_milestone:
+            group_charts.append(charts.comparison_chart(group))
+            if any(group.series.values()):
+                group_charts.append(charts.comparison_series_chart(group))
+        sections.append({"group": group, "charts": group_charts})
+    chart_list = [chart for section in sections for chart in section["charts"]]
     name = f"compare-{data.indicator.code}" if data.indicator else "compare"
     # Other cities' figures are compared here, but their target pages are theirs to open.
-    return _page(request, "dashboards/compare.html", {"data": data, "openable": openable},
+    return _page(request, "dashboards/compare.html",
+                 {"data": data, "sections": sections, "openable": openable},
                  chart_list=chart_list, dataset=dataset, name=name)
 
 

@@ -26,6 +26,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
+from tests.targets.seeding import seeded_module  # noqa: F401  (the real fixtures, per module)
 
 STATUSES = [Status.ACHIEVED, Status.ON_TRACK, Status.MISSED, Status.DETERIORATING]
 TIMELINESS = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING]

@@ -5,12 +5,18 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from attainment.models import Dataset, Status, Timeliness
+from attainment.models import Dataset, Scope, Status, TargetAttainment, Timeliness
 from reporting.models import FigureOrigin
 from tests.dashboards.conftest import build_city_data
-from tests.factories import ApprovedFigureFactory, CityFactory, UnitFactory
+from tests.factories import (
+    ApprovedFigureFactory,
+    CityFactory,
+    PlanFactory,
+    TargetFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,15 +177,22 @@ def test_unit_view_shows_targets_next_report_and_record(login, doit_reviewer, ci
 
 def test_compare_puts_cities_side_by_side(login, doit_reviewer, city_data, other_city,
                                           other_unit):
-    build_city_data(city=other_city, units=[other_unit], n_targets=1,
-                    national=city_data.national)
+    shared = city_data.targets[0]  # the one linked to the national indicator
+    other = TargetFactory(plan=PlanFactory(code="oc-plan", city=other_city),
+                          indicator=shared.indicator, year=2025, responsible=[other_unit])
+    for period in city_data.periods:
+        TargetAttainment.objects.create(
+            dataset=Dataset.OFFICIAL, target=other, scope=Scope.COMBINED, unit=other_city,
+            period=period, is_latest=period == city_data.periods[-1], actual_value=50.0,
+            status=Status.ON_TRACK, computed_at=timezone.now())
     response = login(doit_reviewer).get(
         reverse("dashboards:compare"), {"indicator": city_data.national.pk}
     )
     assert response.status_code == 200
     cities = {row.city.code for row in response.context["data"].rows}
     assert cities == {"TC", "OC"}
-    series = next(c for c in response.context["charts"] if c.id == "comparison-series")
+    key = f"{shared.indicator.code}-city"
+    series = next(c for c in response.context["charts"] if c.id == f"comparison-series-{key}")
     assert len(json.loads(series.figure_json())["data"]) == 2
     # the reviewer's own city's target is a link; the other city's is named, not linked
     html = response.content.decode()

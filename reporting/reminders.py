@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from dxtracker.links import absolute_reverse
 from reporting.models import Period, ReminderLog, Report, ReportState
 from reporting.selectors import compliance_rows
 from units.models import Membership, Role, Unit
@@ -77,7 +77,7 @@ def _send_one(*, unit: Unit, period: Period, today: date, recipients: list[str])
                     "unit": unit.name_vi,
                     "period": str(period),
                     "deadline": period.deadline.strftime("%d/%m/%Y"),
-                    "path": reverse("report_edit", args=[unit.pk, period.code]),
+                    "path": absolute_reverse("report_edit", unit.pk, period.code),
                 }
                 subject = _("[DX Tracker] Report for %(period)s due on %(deadline)s") % context
                 body = _(

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api.exceptions import not_found
-from api.views import catalogue, reports, results
+from api.views import catalogue, city_report, reports, results
 
 app_name = "api"
 
@@ -22,6 +22,8 @@ router.register("rollups", results.RollupViewSet, basename="rollup")
 router.register("completeness", results.CompletenessViewSet, basename="completeness")
 
 urlpatterns = [
+    path("v1/cities/<str:code>/report/<str:period>.<str:fmt>",
+         city_report.CityReportView.as_view(), name="city-report"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -20,6 +20,7 @@ from dashboards import charts, selectors
 from dashboards.access import city_for_user, dashboard_cities, dataset_from_request, unit_for_user
 from dashboards.plotlyjs import plotly_js_url
 from dashboards.tables import table_to_csv, table_to_xlsx
+from leaders.selectors import downloadable_periods
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -134,6 +135,9 @@ def city(request, code: str):
         "missed_2025": sum(r.status == Status.MISSED for r in rows_2025),
         "open_2025": sum(r.status not in (Status.ACHIEVED, Status.MISSED) for r in rows_2025),
         "n_2025": len(rows_2025),
+        # The leaders' report is for the city's reviewers and viewers, not its reporters.
+        "report_periods": list(downloadable_periods(
+            user=request.user, city=city_unit, today=timezone.localdate())[:8]),
     }
     return _page(request, "dashboards/city.html", context, chart_list=chart_list,
                  dataset=dataset, name=f"{city_unit.code}-overview")

@@ -33,4 +33,10 @@ app.conf.beat_schedule = {
         "task": "attainment.tasks.recompute_all",
         "schedule": crontab(hour=1, minute=0),
     },
+    # After the night's recompute, so the report states that night's results; a city already
+    # sent its report for the quarter is skipped (leaders.ReportMailing).
+    "email-city-reports": {
+        "task": "leaders.tasks.email_city_reports",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "attainment",
     "dashboards",
     "api",
+    "leaders",
 ]
 
 MIDDLEWARE = [

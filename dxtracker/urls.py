@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("attainment/", include("attainment.urls")),
+    path("leaders/", include("leaders.urls")),
     path("", include("reporting.urls")),
 ]
 

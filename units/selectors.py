@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from units.models import Membership, Role, Unit, UnitKind
@@ -91,6 +92,11 @@ def rolled_up_unit_ids(unit: Unit, *, as_of: date | None = None) -> set[int]:
     return {pk for pk, carrier in carriers.items() if carrier == unit.pk} | {unit.pk}
 
 
+# Reviewers and viewers read a whole city (its dashboards, reports and the leaders' report);
+# reporters read only their own unit.
+CITY_READER_ROLES = (Role.REVIEWER, Role.VIEWER)
+
+
 def _memberships(user, role: str) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role=role)
 
@@ -120,7 +126,7 @@ def visible_unit_ids(user) -> set[int] | None:
     city_ids: set[int] = set()
     for role, unit_id, city_id in rows:
         unit_ids.add(unit_id)
-        if role in (Role.REVIEWER, Role.VIEWER) and city_id:
+        if role in CITY_READER_ROLES and city_id:
             city_ids.add(city_id)
     if city_ids:
         unit_ids |= set(Unit.objects.filter(city_id__in=city_ids).values_list("pk", flat=True))
@@ -143,3 +149,27 @@ def can_view(user, unit: Unit) -> bool:
     """Whether the user may read `unit`'s reports."""
     visible = visible_unit_ids(user)
     return visible is None or unit.pk in visible
+
+
+def city_reader_memberships(user, city: Unit) -> QuerySet[Membership]:
+    """The user's memberships that let them read the whole city (reviewer or viewer there)."""
+    return Membership.objects.filter(user=user, role__in=CITY_READER_ROLES, unit__city=city)
+
+
+def can_read_city_report(user, city: Unit) -> bool:
+    """Whether the user may download the city's quarterly report (its reviewers and viewers)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or city_reader_memberships(user, city).exists()
+
+
+def city_readers(city: Unit):
+    """Active users who read the city as a whole (reviewers and viewers), each once."""
+    return (
+        get_user_model().objects.filter(
+            is_active=True, memberships__role__in=CITY_READER_ROLES,
+            memberships__unit__city=city,
+        )
+        .distinct()
+        .order_by("username")
+    )

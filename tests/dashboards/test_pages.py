@@ -300,7 +300,8 @@ def test_pages_load_plotly_from_the_app_not_a_cdn(login, doit_reviewer, city_dat
 @pytest.mark.parametrize(
     ("name", "args", "budget"),
     [
-        ("dashboards:city", ["TC"], 10),
+        # 11: the leaders' report card asks which quarters the reader may download.
+        ("dashboards:city", ["TC"], 11),
         ("dashboards:compliance", ["TC"], 8),
         ("dashboards:compare", [], 8),
         ("dashboards:index", [], 6),

@@ -16,6 +16,7 @@ def test_every_periodic_task_is_scheduled_in_one_place_and_exists():
         "reporting.tasks.flag_overdue_reports",
         "reporting.tasks.refresh_compliance",
         "attainment.tasks.recompute_all",
+        "leaders.tasks.email_city_reports",
     }
     assert scheduled <= set(celery_app.tasks)
 

@@ -26,7 +26,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.db import connection, transaction
-from django.db.models import FloatField
+from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -160,38 +160,55 @@ def attainment_recompute(
     *,
     dataset: str,
     target_ids: Iterable[int] | None = None,
+    city_id: int | None = None,
     trigger: str,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> RecomputeRun:
-    """Recompute the results of ``dataset`` for the given targets (all when None).
+    """Recompute the results of ``dataset`` for the given targets, or the targets of one
+    city's plans (``city_id``), or all targets when neither is given.
 
-    Replaces those targets' TargetAttainment rows, then every Rollup of the dataset, in one
-    transaction; concurrent recomputes of one dataset are serialised.
+    Replaces those targets' TargetAttainment rows, then the Rollups of the cities they touch
+    (every Rollup of the dataset on a full run), in one transaction. Recomputes that touch
+    the same city of a dataset are serialised; those of different cities run side by side.
     Running it twice gives the same rows; an incremental run gives the same rows as a full one.
     """
     if dataset not in DATASET_ORIGINS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {Dataset.values}")
+    if target_ids is not None and city_id is not None:
+        raise ValueError("give target_ids or city_id, not both")
     ids = None if target_ids is None else sorted({int(pk) for pk in target_ids})
+    if city_id is not None:
+        ids = list(Target.objects.filter(plan__city_id=city_id).order_by("pk")
+                   .values_list("pk", flat=True))
     today = today or timezone.localdate()
     run = RecomputeRun.objects.create(
         dataset=dataset, trigger=trigger[:32], started_at=timezone.now()
     )
     with transaction.atomic():
-        _lock_dataset(dataset)
-        targets = _load_targets(ids)
         ctx = _load_context(dataset, today)
+        targets = _load_targets(ids)
+        cities = _touched_cities(ctx, targets, ids)
+        if city_id is not None:
+            cities.add(city_id)  # a city whose plans are gone still loses its old rollups
+        _lock_cities(dataset, cities)
         stale = TargetAttainment.objects.filter(dataset=dataset)
         if ids is not None:
             stale = stale.filter(target_id__in=ids)
         stale.delete()
         _compute_targets(ctx, targets, ids, progress)
-        rollup_count = _rollups_replace(ctx)
+        rollup_count = _rollups_replace(ctx, None if ids is None else cities)
     run.target_count = len(targets)
     run.row_count = ctx.row_count + rollup_count
     run.finished_at = timezone.now()
     run.save(update_fields=["target_count", "row_count", "finished_at"])
     return run
+
+
+def recompute_cities() -> list[int]:
+    """The cities a full recompute goes through one by one: those with plans or rollups."""
+    return sorted(set(Target.objects.values_list("plan__city_id", flat=True))
+                  | set(Rollup.objects.values_list("city_id", flat=True)))
 
 
 def decimal_year_end(day: date) -> float:
@@ -200,13 +217,56 @@ def decimal_year_end(day: date) -> float:
     return day.year + day.timetuple().tm_yday / days
 
 
-def _lock_dataset(dataset: str) -> None:
-    # SQLite serialises writers by itself; PostgreSQL needs the lock so that two recomputes
-    # of one dataset cannot interleave their delete and insert. Released at commit.
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(f"dxtracker.attainment.{dataset}".encode())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+def _rollup_city(ctx: _Context, unit_id: int) -> int | None:
+    """The city whose unit rollup a unit's rows count in: that of the unit carrying it now."""
+    carrier = ctx.units.get(ctx.successors.get(unit_id, unit_id))
+    return carrier.city_id if carrier else None
+
+
+def _touched_cities(ctx: _Context, targets: list[_Target], ids: list[int] | None) -> set[int]:
+    """Every city whose rollups the recompute of these targets may change.
+
+    The targets' own cities (city, plan and pillar rollups), and the cities of the units that
+    carry any unit row of theirs, old or new (unit rollups): responsible units, the units they
+    absorbed, and the units of the targets' cities (a level's units count without being
+    named). A full run touches every city.
+    """
+    if ids is None:
+        return {t.city_id for t in targets} | {
+            u.city_id for u in ctx.units.values() if u.city_id is not None
+        }
+    plan_cities = {t.city_id for t in targets}
+    responsible = set().union(*(t.responsible for t in targets)) if targets else set()
+    units = set(responsible)
+    units |= {u for u, carrier in ctx.successors.items() if carrier in responsible}
+    units |= {pk for pk, u in ctx.units.items() if u.city_id in plan_cities}
+    units |= set(
+        TargetAttainment.objects.filter(dataset=ctx.dataset, target_id__in=ids,
+                                        scope=Scope.UNIT)
+        .values_list("unit_id", flat=True).distinct()
+    )
+    return plan_cities | {c for c in (_rollup_city(ctx, u) for u in units) if c}
+
+
+def _lock_cities(dataset: str, city_ids: set[int]) -> None:
+    # SQLite serialises writers by itself. On PostgreSQL two recomputes that touch one city of
+    # a dataset must not interleave their delete and insert, while those of different cities
+    # (a deadline-day burst of approvals across provinces, the nightly run's per-city tasks)
+    # should not wait for each other: one lock per (dataset, city), released at commit, taken
+    # in key order in one statement so that two runs never hold each other's next lock.
+    if connection.vendor != "postgresql" or not city_ids:
+        return
+    keys = sorted({_lock_key(dataset, city_id) for city_id in city_ids})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM "
+            "(SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys",
+            [keys],
+        )
+
+
+def _lock_key(dataset: str, city_id: int) -> int:
+    return zlib.crc32(f"dxtracker.attainment.{dataset}.{city_id}".encode())
 
 
 def _float(name: str) -> Cast:
@@ -655,9 +715,19 @@ def _flush(ctx: _Context, *, force: bool = False) -> None:
 # --- rollups -------------------------------------------------------------------------------
 
 
-def _rollups_replace(ctx: _Context) -> int:
-    """Recompute every rollup of the dataset from the stored latest rows."""
-    rows = TargetAttainment.objects.filter(dataset=ctx.dataset, is_latest=True).values_list(
+def _rollups_replace(ctx: _Context, cities: set[int] | None) -> int:
+    """Recompute the rollups of the given cities (all when None) from the stored latest rows."""
+    rows = TargetAttainment.objects.filter(dataset=ctx.dataset, is_latest=True)
+    if cities is not None:
+        # Every row that can count in these cities' rollups: combined rows of their plans,
+        # unit rows of the units they carry (a unit without a city counts in its plan's city).
+        carried = [u for u in ctx.units if _rollup_city(ctx, u) in cities
+                   or _rollup_city(ctx, u) is None]
+        rows = rows.filter(
+            Q(scope=Scope.COMBINED, target__plan__city_id__in=sorted(cities))
+            | Q(scope=Scope.UNIT, unit_id__in=carried)
+        )
+    rows = rows.values_list(
         "target_id", "scope", "unit_id", "status", "attainment_pct", "period__ends_on",
         "period__starts_on", "target__plan_id", "target__plan__city_id",
         "target__indicator__pillar_id", "target__year", "units_reported", "units_expected",
@@ -688,7 +758,11 @@ def _rollups_replace(ctx: _Context) -> int:
                 (status, pct, 0, 0)
             )
 
-    Rollup.objects.filter(dataset=ctx.dataset).delete()
+    stale = Rollup.objects.filter(dataset=ctx.dataset)
+    if cities is not None:
+        groups = {key: members for key, members in groups.items() if key[1] in cities}
+        stale = stale.filter(city_id__in=sorted(cities))
+    stale.delete()
     rollups = [_rollup(ctx, key, members) for key, members in sorted(groups.items(), key=_gkey)]
     Rollup.objects.bulk_create(rollups, batch_size=BULK_BATCH_SIZE)
     return len(rollups)

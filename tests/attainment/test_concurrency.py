@@ -1,4 +1,5 @@
-"""Two recomputes of the same dataset at once: serialised, never half-written or duplicated.
+"""Recomputes at once: two of one city are serialised, never half-written or duplicated;
+two of different cities do not wait for each other.
 
 Only PostgreSQL runs real concurrent transactions here (CI's PostgreSQL leg); SQLite already
 serialises every writer, so the test is skipped there.
@@ -7,8 +8,9 @@ serialises every writer, so the test is skipped there.
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
+from attainment.services import _lock_cities
 from targets.models import Aggregation
 from tests.attainment.conftest import figure, recompute, snapshot
 from tests.attainment.test_recompute import district_target, districts
@@ -46,5 +48,71 @@ def test_two_recomputes_at_once_give_the_rows_of_one(city):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert errors == []
+    assert snapshot("official") == expected
+
+
+def _advisory_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                       "WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'")
+        return cursor.fetchone()[0]
+
+
+def test_cities_recompute_side_by_side_and_one_city_waits_for_itself(city, other_city):
+    for owner in (city, other_city):
+        units = districts(owner, 2)
+        target = district_target(owner, units, Aggregation.MEAN)
+        for i, unit in enumerate(units):
+            figure(target.indicator, unit, "2024-Q1", 40 + i)
+    recompute()
+    expected = snapshot("official")
+
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_city():
+        # What a long recompute of the city holds: its (dataset, city) lock, until commit.
+        try:
+            with transaction.atomic():
+                _lock_cities("official", {city.pk})
+                held.set()
+                release.wait(timeout=60)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def recompute_city(city_id):
+        try:
+            recompute(city_id=city_id)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_city)
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        # Another city's recompute finishes while the city's lock is held (the join's timeout
+        # only keeps a regression from hanging the suite)...
+        other = threading.Thread(target=recompute_city, args=(other_city.pk,))
+        other.start()
+        other.join(timeout=120)
+        assert not other.is_alive()
+        # ...while one of the same city queues behind it on the advisory lock.
+        waiter = threading.Thread(target=recompute_city, args=(city.pk,))
+        waiter.start()
+        for _ in range(300):
+            if _advisory_waiters():
+                break
+            threading.Event().wait(0.1)
+        assert _advisory_waiters() == 1
+        assert waiter.is_alive()
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    waiter.join(timeout=120)
     assert errors == []
     assert snapshot("official") == expected

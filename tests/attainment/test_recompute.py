@@ -322,7 +322,7 @@ def test_a_failed_recompute_leaves_the_previous_results(city, monkeypatch):
     recompute()
     before = snapshot()
 
-    def broken(ctx):
+    def broken(ctx, cities):
         raise RuntimeError("rollups failed")
 
     monkeypatch.setattr("attainment.services._rollups_replace", broken)

@@ -69,6 +69,7 @@ COLUMNS = {
     "As of": pgettext_lazy("report column", "As of"),
     "Attainment": pgettext_lazy("report column", "Attainment"),
     "Coverage": pgettext_lazy("report column", "Coverage"),
+    "Units reported": pgettext_lazy("report column", "Units reported"),
     "Days late": pgettext_lazy("report column", "Days late"),
     "Document": pgettext_lazy("report column", "Document"),
     "Indicator": pgettext_lazy("report column", "Indicator"),
@@ -202,20 +203,23 @@ def _headline_blocks(report: CityReport) -> list:
     rows = []
     for h in report.headlines:
         name = h.plan.title if h.pillar is None else f"   {h.pillar.name}"
-        rows.append([name, str(h.n_targets), f"{h.n_with_result}/{h.n_targets}",
+        units = f"{h.units_reported}/{h.units_expected}" if h.units_expected else DASH
+        rows.append([name, str(h.n_targets), f"{h.n_with_result}/{h.n_targets}", units,
                      *(str(h.counts.get(s, 0)) for s in statuses)])
     blocks: list = [
         Heading(_("1. Targets by plan and pillar")),
         Paragraph(_("Targets counted by their verdict as of %(period)s. Coverage: targets with a "
-                    "result / targets.") % {"period": report.period}),
+                    "result / targets; units reported: units that reported / units owing a "
+                    "figure, over the targets whose value combines several units.")
+                  % {"period": report.period}),
     ]
     if not rows:
         return [*blocks, Paragraph(_("This city has no target yet."))]
     blocks.append(Table(
-        header=[col("Plan / pillar"), col("Targets"), col("Coverage"),
+        header=[col("Plan / pillar"), col("Targets"), col("Coverage"), col("Units reported"),
                 *map(status_label, statuses)],
-        rows=rows, widths=[5, 1.3, 1.6, *([1.5] * len(statuses))],
-        numeric=set(range(1, 3 + len(statuses))),
+        rows=rows, widths=[5, 1.3, 1.6, 1.6, *([1.5] * len(statuses))],
+        numeric=set(range(1, 4 + len(statuses))),
         bold={i for i, h in enumerate(report.headlines) if h.pillar is None},
     ))
     blocks.append(Image(images.status_chart(report.headlines, status_order()),
@@ -286,7 +290,7 @@ def _target_blocks(report: CityReport) -> list:
     blocks: list = [Heading(_("5. Every target")),
                     Paragraph(_("Latest value and verdict as of %(period)s; projection: the "
                                 "value the current trend reaches by the target year; units: "
-                                "units with figures / responsible units.")
+                                "units that reported / units owing a figure.")
                               % {"period": report.period})]
     for plan in report.plans:
         lines = [line for line in report.lines if line.target.plan_id == plan.pk]
@@ -313,7 +317,7 @@ def _target_row(line: TargetLine, is_demo: bool) -> list[str]:
         percent(result.attainment_pct) if result else DASH,
         status_label(line.status),
         number(result.projected_linear) if result else DASH,
-        f"{line.units_reported}/{line.units_expected}",
+        f"{line.units_reported or 0}/{line.units_expected}" if line.units_expected else DASH,
         _source(line, is_demo),
     ]
 

@@ -56,12 +56,14 @@ class TargetLine:
         return self.status in BEHIND
 
     @property
-    def units_reported(self) -> int:
-        return self.result.n_units if self.result else 0
+    def units_reported(self) -> int | None:
+        """The engine's coverage: units that reported / units owing (None: a city's own
+        figure, which answers no unit's duty, or no result)."""
+        return self.result.units_reported if self.result else None
 
     @property
-    def units_expected(self) -> int:
-        return len(self.target.responsible_units.all())
+    def units_expected(self) -> int | None:
+        return self.result.units_expected if self.result else None
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Headline:
     counts: dict[str, int]
     n_targets: int
     n_with_result: int
+    units_reported: int  # summed over the results with coverage, as the engine's rollups do
+    units_expected: int
 
 
 @dataclass
@@ -223,6 +227,8 @@ def _count(plan: Plan, pillar: Pillar | None, lines: list[TargetLine]) -> Headli
     return Headline(
         plan=plan, pillar=pillar, counts={s: counts.get(s, 0) for s in Status.values},
         n_targets=len(lines), n_with_result=sum(line.result is not None for line in lines),
+        units_reported=sum(line.units_reported or 0 for line in lines if line.units_expected),
+        units_expected=sum(line.units_expected or 0 for line in lines),
     )
 
 

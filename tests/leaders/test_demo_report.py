@@ -60,6 +60,7 @@ def test_docx_of_the_demo_city_holds_the_dashboards_figures(demo, docx_body):
     expected = dashboard_rows(demo, Dataset.DEMO)
     assert report_rows(tables) == expected
     assert sum(expected.values()) > 50  # every target of both Cần Thơ plans
+    assert any(key[9] != "–" for key in expected)  # coverage of values combined over units
     assert report_headlines(tables) == dashboard_headlines(demo, Dataset.DEMO)
     compliance = table_with(tables, "Báo cáo", "Tỷ lệ")[0]
     assert {c[0]: c[1] for c in compliance[1:]} == compliance_counts(

@@ -41,6 +41,11 @@ def value_text(row) -> str:
     return text
 
 
+def coverage(a) -> str:
+    """The engine's stored coverage of a combined value ("–" for a city's own figure)."""
+    return f"{a.units_reported or 0}/{a.units_expected}" if a and a.units_expected else "–"
+
+
 def dashboard_rows(city, dataset: str) -> Counter:
     """Every target of every plan as the city overview shows it, formatted the page's way."""
     rows = Counter()
@@ -51,7 +56,7 @@ def dashboard_rows(city, dataset: str) -> Counter:
                     r.target.indicator.name, r.target.get_level_display(), r.target.describe(),
                     str(r.target.year), value_text(r), str(r.period) if r.period else "–",
                     format_cell(r.attainment_pct, PERCENT), str(Status(r.status).label),
-                    format_cell(r.projected, NUMBER),
+                    format_cell(r.projected, NUMBER), coverage(r.attainment),
                 )] += 1
     return rows
 
@@ -60,7 +65,7 @@ def report_rows(tables) -> Counter:
     rows = Counter()
     for table in table_with(tables, *TARGET_HEADINGS):
         for cells in table[1:]:
-            rows[tuple(cells[:9])] += 1
+            rows[tuple(cells[:10])] += 1
     return rows
 
 
@@ -80,7 +85,7 @@ def report_headlines(tables) -> dict[str, Counter]:
     for cells in table[1:]:
         if cells[0].startswith("   "):  # a pillar row under its plan
             continue
-        plans[cells[0]] = Counter({header[i]: int(cells[i]) for i in range(3, len(header))
+        plans[cells[0]] = Counter({header[i]: int(cells[i]) for i in range(4, len(header))
                                    if int(cells[i])})
         assert int(cells[1]) == sum(plans[cells[0]].values())
     return plans

@@ -29,9 +29,10 @@ setup: install
 run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## 2. Run the whole test suite on the embedded default.
+## 2. Run the whole test suite on the embedded default, on every core (pytest-xdist). Tests of
+## one file stay on one worker, so a module's seed or demo world is built once.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -115,6 +115,19 @@ def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _wrap(text: str, width: int = 24) -> str:
+    """Break a category label over lines (<br>), so a narrow screen keeps room for the bars."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def status_label(status: str | None) -> str:
     known = status if status in Status.values else Status.INSUFFICIENT_DATA
     return str(Status(known).label)
@@ -195,7 +208,8 @@ def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "
 def trajectory_chart(rows: list, *, year: int) -> Chart:
     """Attainment now of each target due in `year`, coloured by status, with its projection."""
     table = ChartTable([
-        Column("target", _("Target")),
+        Column("target", _("Indicator")),
+        Column("level", _("Level")),
         Column("goal", _("Target value")),
         Column("actual", _("Latest value"), tables.NUMBER),
         Column("projected", _("Projected value at the deadline"), tables.NUMBER),
@@ -203,12 +217,22 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
         Column("status", _("Status")),
     ])
     names, pcts, colours, hover = [], [], [], []
+    shared = Counter(row.target.indicator_id for row in rows)
     for row in rows:
         status = row.status or Status.INSUFFICIENT_DATA
         name = row.target.indicator.name
-        table.add(name, row.target.describe(), row.actual, row.projected, row.attainment_pct,
-                  status_label(status), css={5: f"status-{status}"})
-        names.append(_short(name))
+        level = row.target.get_level_display()
+        table.add(name, level, row.target.describe(), row.actual, row.projected,
+                  row.attainment_pct, status_label(status), css={6: f"status-{status}"})
+        # Plotly draws bars of one category on top of each other: targets sharing an
+        # indicator (city 100 %, district 90 %, commune 80 %) each need a category of their own.
+        label = _short(name, 40)
+        if shared[row.target.indicator_id] > 1:
+            label = f"{label} · {level}"
+        label = _wrap(label)
+        while label in names:
+            label += "\u200b"  # same indicator and level twice: still two bars
+        names.append(label)
         pcts.append(row.attainment_pct or 0)
         colours.append(STATUS_COLOURS[status])
         hover.append([row.target.describe(), status_label(status)])
@@ -223,8 +247,9 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
     fig.update_yaxes(autorange="reversed")
     title = _("Targets for %(year)s: attainment and status") % {"year": year}
+    lines = sum(name.count("<br>") + 1 for name in names)
     return Chart(f"trajectory-{year}", title,
-                 _layout(fig, height=max(240, 26 * len(names) + 90)), table)
+                 _layout(fig, height=max(240, 16 * lines + 14 * len(names) + 90)), table)
 
 
 # ---------------------------------------------------------------- target detail

@@ -6,12 +6,21 @@ and ComplianceRecord rows, reports); nothing here computes attainment.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Count
 
-from attainment.models import ComplianceRecord, RollupScope, Scope, Status, TargetAttainment
+from attainment.models import (
+    ComplianceRecord,
+    RollupScope,
+    Scope,
+    Status,
+    TargetAttainment,
+    Timeliness,
+)
 from attainment.selectors import latest_attainment, rollups, target_series
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds, quarter_of
@@ -97,6 +106,140 @@ def city_overview(
                 pillar=pillar_id)
     )
     return CityOverview(plans, plan, pillars, years, rows, plan_rows, pillar_rollups)
+
+
+# ---------------------------------------------------------------- who is behind
+
+# The method's bands of a target that will not make it at the present pace, or did not: the
+# engine decides the status (attainment/method.py); this only groups them for the ranking.
+BEHIND_STATUSES = (
+    Status.NEEDS_ACCELERATION,
+    Status.LIMITED_PROGRESS,
+    Status.DETERIORATING,
+    Status.MISSED,
+)
+
+
+@dataclass
+class UnitStanding:
+    """One responsible unit of the city: how its targets stand and how it reports."""
+
+    unit: Unit
+    n_targets: int
+    mean_attainment: float | None
+    behind: int  # its targets whose latest status is in BEHIND_STATUSES
+    overdue: int  # its expected reports still missing after their deadline
+
+
+@dataclass
+class Behind:
+    units: list[UnitStanding]
+    targets: list[TargetRow]  # the city's targets behind, lowest attainment first
+
+
+def who_is_behind(*, city: Unit, dataset: str, plan: Plan, plan_rows: list[TargetRow],
+                  today: date, pillar_id: int | None = None) -> Behind:
+    """The units of the city ranked by targets behind, reports overdue and mean attainment,
+    and the city's targets behind; three queries whatever the size.
+
+    A unit's standing reads its own stored results (scope "unit") on the plan's targets; the
+    overdue count reads the stored compliance records (timeliness "missing"). Units that no
+    longer exist on `today` are left out: their duties and history went to their successor.
+    """
+    results = list(
+        latest_attainment(dataset=dataset, plan=plan, pillar=pillar_id, scope=Scope.UNIT)
+        .select_related(None)
+        .only("unit", "target", "status", "attainment_pct")
+    )
+    missing = dict(
+        ComplianceRecord.objects.filter(dataset=dataset, unit__city=city,
+                                        timeliness=Timeliness.MISSING)
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    per_unit: dict[int, list[TargetAttainment]] = defaultdict(list)
+    for result in results:
+        per_unit[result.unit_id].append(result)
+    units = Unit.objects.in_bulk(set(per_unit) | set(missing))
+    standings = []
+    for unit_id, unit in units.items():
+        if not unit.exists_during(today):
+            continue
+        own = per_unit.get(unit_id, [])
+        pcts = [r.attainment_pct for r in own if r.attainment_pct is not None]
+        standings.append(UnitStanding(
+            unit=unit, n_targets=len(own),
+            mean_attainment=sum(pcts) / len(pcts) if pcts else None,
+            behind=sum(r.status in BEHIND_STATUSES for r in own),
+            overdue=missing.get(unit_id, 0),
+        ))
+    standings = [s for s in standings if s.behind or s.overdue]
+    standings.sort(key=lambda s: (-s.behind, -s.overdue,
+                                  s.mean_attainment if s.mean_attainment is not None else 101,
+                                  s.unit.code))
+    targets = sorted(
+        (r for r in plan_rows if r.status in BEHIND_STATUSES),
+        key=lambda r: (r.attainment_pct if r.attainment_pct is not None else 101,
+                       r.target.year, r.target.code),
+    )
+    return Behind(standings, targets)
+
+
+# ---------------------------------------------------------------- start page
+
+
+@dataclass
+class CityHeadline:
+    """A city's headline numbers for the start page: its main plan's targets and reporting."""
+
+    city: Unit
+    plan: Plan | None
+    n_targets: int
+    achieved: int
+    behind: int
+    no_data: int
+    reports_overdue: int
+
+
+def city_headlines(*, cities: list[Unit], dataset: str) -> list[CityHeadline]:
+    """Each city's main plan (the one the city overview opens on) with its targets counted by
+    latest status, and its reports still missing after the deadline; four queries."""
+    if not cities:
+        return []
+    plans: dict[int, list[Plan]] = defaultdict(list)
+    for plan in Plan.objects.filter(city__in=cities).order_by("code"):
+        plans[plan.city_id].append(plan)
+    main = {city_id: _main_plan(city_plans) for city_id, city_plans in plans.items()}
+    targets = Target.objects.filter(plan__in=[p.pk for p in main.values() if p])
+    statuses: dict[int, dict[int, str]] = defaultdict(dict)
+    for plan_id, target_id in targets.values_list("plan_id", "pk"):
+        statuses[plan_id][target_id] = Status.INSUFFICIENT_DATA
+    results = TargetAttainment.objects.filter(
+        dataset=dataset, scope=Scope.COMBINED, is_latest=True,
+        target__plan__in=[p.pk for p in main.values() if p],
+    ).values_list("target__plan_id", "target_id", "status")
+    for plan_id, target_id, status in results:
+        statuses[plan_id][target_id] = status
+    missing = dict(
+        ComplianceRecord.objects.filter(dataset=dataset, unit__city__in=cities,
+                                        timeliness=Timeliness.MISSING)
+        .values_list("unit__city_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit__city_id", "n")
+    )
+    headlines = []
+    for city in cities:
+        plan = main.get(city.pk)
+        counted = list(statuses.get(plan.pk, {}).values()) if plan else []
+        headlines.append(CityHeadline(
+            city=city, plan=plan, n_targets=len(counted),
+            achieved=sum(s == Status.ACHIEVED for s in counted),
+            behind=sum(s in BEHIND_STATUSES for s in counted),
+            no_data=sum(s == Status.INSUFFICIENT_DATA for s in counted),
+            reports_overdue=missing.get(city.pk, 0),
+        ))
+    return headlines
 
 
 # ---------------------------------------------------------------- target detail

@@ -126,9 +126,15 @@ def city(request, code: str):
                 rows_2025, chart_id="results-2025", title=_("2025 results")))
         if rows_2030:
             chart_list.append(charts.trajectory_chart(rows_2030, year=2030))
+    behind = None
+    if data.plan is not None:
+        behind = selectors.who_is_behind(city=city_unit, dataset=dataset, plan=data.plan,
+                                         plan_rows=data.plan_rows, pillar_id=pillar_id,
+                                         today=timezone.localdate())
     context = {
         "city": city_unit,
         "data": data,
+        "behind": behind,
         "year": year,
         "pillar_id": pillar_id,
         "achieved_2025": sum(r.status == Status.ACHIEVED for r in rows_2025),

@@ -158,6 +158,7 @@ def home_summary(*, user, today: date) -> dict:
             items.append(DueItem(unit, period, report, count, period.deadline < today))
     returned = [i for i in items if i.report and i.report.state == ReportState.RETURNED]
     is_reviewer = user.is_superuser or any(m.role == Role.REVIEWER for m in memberships)
+    is_viewer = any(m.role == Role.VIEWER for m in memberships)
     recent = list(
         reports_visible_to(user=user)
         .filter(unit__in=reporter_units)
@@ -170,6 +171,8 @@ def home_summary(*, user, today: date) -> dict:
         "returned": returned,
         "recent": recent,
         "is_reviewer": is_reviewer,
+        "is_viewer": is_viewer,
+        "is_reporter": bool(reporter_units),
         "queue_count": review_queue(user=user).count() if is_reviewer else 0,
     }
 

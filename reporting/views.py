@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attainment.selectors import default_dataset
+from dashboards.access import dashboard_cities
+from dashboards.selectors import city_headlines
 from reporting import excel
 from reporting.display import display_value, field_label
 from reporting.errors import ReportConflictError, ReportError, ReportValidationError
@@ -73,6 +76,14 @@ def home(request):
     today = timezone.localdate()
     context = home_summary(user=request.user, today=today)
     context["today"] = today
+    if context["is_reviewer"] or context["is_viewer"]:
+        # DOIT and viewers read cities: their start page answers "are we on track, who is
+        # behind" with the headline numbers and the way to the details.
+        dataset = default_dataset()
+        context["dataset"] = dataset
+        context["headlines"] = city_headlines(
+            cities=list(dashboard_cities(user=request.user)), dataset=dataset
+        )
     return render(request, "reporting/home.html", context)
 
 

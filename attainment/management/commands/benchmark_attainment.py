@@ -1,21 +1,32 @@
-"""manage.py benchmark_attainment --figures N [--targets M]: how fast is a recompute?
+"""manage.py benchmark_attainment: how fast is a recompute?
 
-Builds N synthetic figures in a throwaway corner of the database (origin "demo", under a
-city, units, pillar, indicators and plan all coded BENCH-*), times a full and an incremental
-recompute of the demo dataset, prints seconds, rows, queries and peak memory, and deletes
-everything BENCH-* at the end, also when it fails or is interrupted.
+``--figures N [--targets M]`` builds N synthetic figures in a throwaway corner of the database
+(origin "demo", under a city, units, pillar, indicators and plan all coded BENCH-*), times a
+full and an incremental recompute of the demo dataset, prints seconds, rows, queries and peak
+memory, and deletes everything BENCH-* at the end, also when it fails or is interrupted.
+
+``--national [--scale F]`` builds a country instead (attainment.benchmark: 34 provinces,
+about 5 million figures at scale 1) and sets each recompute beside the database's own speed
+for the same work (one bare scan of the figures and a bulk write of as many rows into an
+unindexed table), approval by approval for the incremental runs, and with one and two worker
+processes for the per-city full run on PostgreSQL. The last line reads
+``ratio full/reference X.XX; incremental p95 Y ms``. ``--keep`` leaves the country in place for
+``benchmark_pages``; ``--remove`` deletes it.
 """
 
 import math
+import multiprocessing
 import resource
+import statistics
 import time
 from datetime import date
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from attainment.benchmark import Shape, approve_one, national_build, reference_seconds
 from attainment.models import ComplianceRecord, Dataset, RecomputeRun, Rollup, TargetAttainment
 from attainment.selectors import BENCHMARK_CODE_PREFIX as BENCH
 from attainment.services import attainment_recompute
@@ -54,14 +65,33 @@ class Command(BaseCommand):
     help = "Time a full and an incremental attainment recompute over N synthetic figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--figures", type=int, required=True, help="number of figures")
+        parser.add_argument("--figures", type=int, help="number of figures")
         parser.add_argument(
             "--targets", type=int, default=None,
             help="number of targets (default: one per 10,000 figures, at least 10)",
         )
+        parser.add_argument("--national", action="store_true",
+                            help="34 provinces x ~100 units x ~100 targets x 2021-2030")
+        parser.add_argument("--scale", type=float, default=1.0,
+                            help="with --national: figures times F (default 1: about 5 M)")
+        parser.add_argument("--approvals", type=int, default=20,
+                            help="with --national: incremental runs to time (default 20)")
+        parser.add_argument("--workers", action="store_true",
+                            help="with --national on PostgreSQL: per-city full run by 1 and 2 "
+                                 "worker processes")
+        parser.add_argument("--keep", action="store_true",
+                            help="leave the BENCH-* data in place (for benchmark_pages)")
+        parser.add_argument("--remove", action="store_true",
+                            help="only delete BENCH-* data left by --keep")
 
-    def handle(self, *args, figures: int, targets: int | None, **options):
-        if figures < 1:
+    def handle(self, *args, figures: int | None, targets: int | None, **options):
+        if options["remove"]:
+            self._remove()
+            self._report_line("removed every BENCH-* row")
+            return
+        if options["national"]:
+            return self._national(options)
+        if figures is None or figures < 1:
             raise CommandError("--figures must be at least 1")
         n_targets = targets or max(10, figures // 10_000)
         if n_targets < 1:
@@ -83,11 +113,85 @@ class Command(BaseCommand):
             self._remove(periods_before)
             self._report_line("removed every BENCH-* row")
 
+    def _national(self, options) -> None:
+        if not 0 < options["scale"] <= 1:
+            raise CommandError("--scale must be in (0, 1]")
+        shape = Shape.at(options["scale"])
+        self._remove()
+        periods_before = set(Period.objects.values_list("pk", flat=True))
+        done = False
+        try:
+            self._report_line(f"machine: {_machine()}")
+            started = time.perf_counter()
+            country = national_build(shape)
+            self._report_line(f"built {shape.figures:,} figures: {shape} in "
+                              f"{time.perf_counter() - started:.1f} s")
+            full, run = self._time("full recompute", target_ids=None)
+            scan, write = reference_seconds(rows=run.row_count)
+            reference = scan + write
+            how = "COPY" if connection.vendor == "postgresql" else "executemany"
+            self._report_line(
+                f"reference: bare scan of the figures {scan:.2f} s + {how} of "
+                f"{run.row_count:,} rows into an unindexed table {write:.2f} s = "
+                f"{reference:.2f} s; full recompute / reference = {full / reference:.2f}"
+            )
+            p95 = self._approvals(country, options["approvals"])
+            if options["workers"]:
+                self._workers(country.city_ids)
+            self._report_line(f"ratio full/reference {full / reference:.2f}; "
+                              f"incremental p95 {p95 * 1000:.0f} ms")
+            done = True
+        finally:
+            if not (options["keep"] and done):
+                self._remove(periods_before)
+                self._report_line("removed every BENCH-* row")
+
+    def _approvals(self, country, n: int) -> float:
+        """Time n approvals' incremental recomputes, spread over the provinces; returns p95."""
+        step = max(1, len(country.samples) // max(1, n))
+        picks = country.samples[::step][:n]
+        seconds, queries, rows = [], [], []
+        for i, (_city, target_id, indicator_id, unit_id) in enumerate(picks):
+            approve_one(unit_id=unit_id, indicator_id=indicator_id, value=Decimal(50 + i))
+            counter = QueryCounter()
+            started = time.perf_counter()
+            with connection.execute_wrapper(counter):
+                run = attainment_recompute(dataset=Dataset.DEMO, target_ids=[target_id],
+                                           trigger=TRIGGER)
+            seconds.append(time.perf_counter() - started)
+            queries.append(counter.count)
+            rows.append(run.row_count)
+        p95 = _percentile(seconds, 95)
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self._report_line(
+            f"incremental recompute after one approval ({len(picks)} approvals across the "
+            f"provinces): p50 {statistics.median(seconds) * 1000:.0f} ms, p95 "
+            f"{p95 * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms, "
+            f"{statistics.median(rows):,.0f} rows and {statistics.median(queries):.0f} "
+            f"queries each (median), peak RSS {peak_mib:,.0f} MiB"
+        )
+        return p95
+
+    def _workers(self, city_ids: list[int]) -> None:
+        if connection.vendor != "postgresql":
+            self._report_line("workers: skipped (SQLite serialises every writer)")
+            return
+        for workers in (1, 2):
+            connections.close_all()  # a forked process must not share the parent's socket
+            chunks = [city_ids[i::workers] for i in range(workers)]
+            started = time.perf_counter()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pool.map(_recompute_cities, chunks)
+            self._report_line(
+                f"full recompute, one run per city, {workers} worker process(es): "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+
     def _report_line(self, text: str) -> None:
         self.stdout.write(text)
         self.stdout.flush()
 
-    def _time(self, label: str, *, target_ids: list[int] | None) -> None:
+    def _time(self, label: str, *, target_ids: list[int] | None) -> tuple[float, RecomputeRun]:
         counter = QueryCounter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
@@ -100,6 +204,7 @@ class Command(BaseCommand):
             f"{label}: {seconds:.1f} s, {run.target_count:,} targets, {run.row_count:,} rows "
             f"written, {counter.count:,} queries, peak RSS {peak_mib:,.0f} MiB"
         )
+        return seconds, run
 
     @transaction.atomic
     def _build(self, n_figures: int, n_targets: int, n_units: int) -> list[int]:
@@ -192,6 +297,20 @@ class Command(BaseCommand):
                 Period.objects.exclude(pk__in=periods_before).filter(
                     figures__isnull=True, reports__isnull=True
                 ).delete()
+
+
+def _recompute_cities(city_ids: list[int]) -> None:
+    try:
+        for city_id in city_ids:
+            attainment_recompute(dataset=Dataset.DEMO, city_id=city_id, trigger=TRIGGER)
+    finally:
+        connections.close_all()
+
+
+def _percentile(values: list[float], pct: int) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def _machine() -> str:

@@ -6,6 +6,7 @@ Messages are translated by the active language (Accept-Language; Vietnamese by d
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from api.parsers import RequestTooLarge
 from reporting import errors as report_errors
 
 logger = logging.getLogger("api")
@@ -112,6 +114,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()  # Django's message names the model, in English
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised by request.body when DRF falls back to it; the same refusal as the parser's.
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         # A bug, not a refusal: logged with its traceback, answered in the same shape.

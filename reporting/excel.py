@@ -7,17 +7,17 @@ Reading never saves: it returns cleaned values and every problem by row and colu
 the caller saves all rows through report_save or none.
 """
 
+import logging
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
-from zipfile import BadZipFile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reporting.models import MilestoneState
@@ -30,6 +30,24 @@ GUIDE_SHEET = "HuongDan"
 HEADER_ROW = 4
 FIRST_ROW = 5
 ZIP_SIGNATURE = b"PK\x03\x04"
+
+# A hostile workbook must be refused or read in bounded time and memory. The template is a
+# dozen parts of a few kilobytes; these bounds are far above any real report and far below
+# what would pin a web worker (measured by `manage.py benchmark_uploads`).
+MAX_ZIP_ENTRIES = 200
+MAX_UNCOMPRESSED_BYTES = 10 * 1024 * 1024
+# openpyxl spends ~5-70 µs per XML element (styles are the dearest): a filled template has
+# a few thousand elements, one for the largest unit under 20,000.
+MAX_XML_TAGS = 60_000
+MAX_STYLE_TAGS = 4_000
+# Rows read after the header: more than any unit's indicators, so a cell typed at K1048576
+# never makes the reader walk a million rows.
+MAX_INDICATOR_ROWS = 500
+# Real workbooks never carry a DTD; entity expansion (billion laughs) and external entities
+# (XXE) both need one, so a part that declares one is refused before any parser sees it.
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+
+logger = logging.getLogger(__name__)
 
 # (key, header in row 4, width); the first five are locked, the rest are filled in.
 COLUMNS = [
@@ -168,7 +186,13 @@ def _number_cell(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _open(upload):
+def open_workbook_safely(upload):
+    """The uploaded .xlsx as a read-only Workbook, or ExcelFileError in the user's language.
+
+    The one entry point for every workbook a user uploads (report figures, plan imports):
+    size, type, zip directory (entry count, uncompressed sizes) and XML declarations are
+    checked before openpyxl parses anything. The caller closes the workbook.
+    """
     size, limit = upload.size, settings.EXCEL_UPLOAD_MAX_BYTES
     if size > limit:
         raise ExcelFileError(
@@ -179,19 +203,76 @@ def _open(upload):
             }
         )
     upload.seek(0)
-    data = upload.read()
+    data = upload.read(limit + 1)
     name = (upload.name or "").lower()
     if not name.endswith(".xlsx") or not data.startswith(ZIP_SIGNATURE):
         raise ExcelFileError(
             _("This is not an Excel .xlsx file. Download the template, fill it in and upload it "
               "as .xlsx (old .xls files and CSV are not accepted).")
         )
+    _check_archive(data)
     try:
-        return load_workbook(BytesIO(data), data_only=False)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ExcelFileError(
-            _("The file could not be read as an Excel workbook; it may be damaged.")
-        ) from exc
+        return load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:
+        # Whatever a malformed part makes openpyxl raise, the user gets one clear refusal
+        # rather than a 500: the file itself is the problem.
+        logger.info("Excel upload refused as damaged: %s: %s", type(exc).__name__, exc)
+        raise ExcelFileError(_damaged_message()) from exc
+
+
+def _damaged_message() -> str:
+    return _("The file is damaged and could not be read as an Excel workbook. Open it in Excel, "
+             "save it again as .xlsx, or download a new template.")
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse from the zip directory alone, then scan each part in bounded memory.
+
+    zipfile stops each part at its declared size (and fails its CRC when the data runs on),
+    so bounding the declared sizes bounds what any later reader can be made to inflate. The
+    scan refuses a DTD and counts tags: openpyxl's parsing time follows the number of
+    elements, not the bytes, and a styles part is the dearest per element.
+    """
+    too_big = _("The workbook is far larger or more complex than a report template (more than "
+                "%(limit)s MB unpacked, %(entries)s parts or %(tags)s XML elements). "
+                "Download a new template and fill it in.") % {
+        "limit": MAX_UNCOMPRESSED_BYTES // 1048576, "entries": MAX_ZIP_ENTRIES,
+        "tags": format_number(MAX_XML_TAGS),
+    }
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            entries = archive.infolist()
+            declared = sum(entry.file_size for entry in entries)
+            if len(entries) > MAX_ZIP_ENTRIES or declared > MAX_UNCOMPRESSED_BYTES:
+                raise ExcelFileError(too_big)
+            total = 0
+            for entry in entries:
+                has_dtd, tags = _scan_part(archive, entry)
+                if has_dtd:
+                    raise ExcelFileError(_damaged_message())
+                total += tags
+                if total > MAX_XML_TAGS or (
+                    entry.filename.lower().endswith("styles.xml") and tags > MAX_STYLE_TAGS
+                ):
+                    raise ExcelFileError(too_big)
+    except ExcelFileError:
+        raise
+    except Exception as exc:
+        logger.info("Excel upload refused as damaged: %s: %s", type(exc).__name__, exc)
+        raise ExcelFileError(_damaged_message()) from exc
+
+
+def _scan_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[bool, int]:
+    """(declares a DTD, number of "<"), read 64 KB at a time."""
+    tail, tags = b"", 0
+    with archive.open(entry) as part:
+        while chunk := part.read(64 * 1024):
+            window = tail + chunk
+            if any(marker in window for marker in _DTD_MARKERS):
+                return True, tags
+            tags += chunk.count(b"<")
+            tail = chunk[-16:]
+    return False, tags
 
 
 def _check_layout(wb, *, unit, period):
@@ -202,10 +283,11 @@ def _check_layout(wb, *, unit, period):
             % {"sheet": SHEET, "found": ", ".join(wb.sheetnames)}
         )
     ws = wb[SHEET]
-    found = [
-        str(ws.cell(row=HEADER_ROW, column=i).value or "").strip()
-        for i in range(1, len(COLUMNS) + 1)
-    ]
+    top = list(ws.iter_rows(min_row=1, max_row=HEADER_ROW, max_col=len(COLUMNS),
+                            values_only=True))
+    top += [()] * (HEADER_ROW - len(top))
+    found = [str(v or "").strip() for v in top[HEADER_ROW - 1]]
+    found += [""] * (len(COLUMNS) - len(found))
     expected = [header for _key, header, _w in COLUMNS]
     if [f.lower() for f in found] != [e.lower() for e in expected]:
         raise ExcelFileError(
@@ -213,8 +295,8 @@ def _check_layout(wb, *, unit, period):
               "Expected: %(expected)s.")
             % {"row": HEADER_ROW, "sheet": SHEET, "expected": ", ".join(expected)}
         )
-    unit_code = str(ws["B1"].value or "").strip()
-    period_code = str(ws["B2"].value or "").strip()
+    unit_code = str(_at(top[0], 1) or "").strip()
+    period_code = str(_at(top[1], 1) or "").strip()
     if unit_code != unit.code or period_code != period.code:
         raise ExcelFileError(
             _("This file is for unit “%(file_unit)s”, period “%(file_period)s”, not for "
@@ -225,6 +307,31 @@ def _check_layout(wb, *, unit, period):
             }
         )
     return ws
+
+
+def _at(row: tuple, index: int):
+    return row[index] if len(row) > index else None
+
+
+def _indicator_rows(ws):
+    """(row number, {key: cell}) for the rows the template can hold, refusing a longer sheet.
+
+    Only columns A..K and at most MAX_INDICATOR_ROWS rows are read; one row more is looked
+    at so that figures typed beyond the limit are refused rather than silently dropped.
+    """
+    last = FIRST_ROW + MAX_INDICATOR_ROWS - 1
+    rows = ws.iter_rows(min_row=FIRST_ROW, max_row=last + 1, max_col=len(COLUMNS))
+    for r, row in enumerate(rows, start=FIRST_ROW):
+        cells = {key: row[i] for i, (key, _h, _w) in enumerate(COLUMNS)}
+        if all(c.value in (None, "") for c in cells.values()):
+            continue
+        if r > last:
+            raise ExcelFileError(
+                _("The sheet “%(sheet)s” has figures below row %(row)s; a report has at most "
+                  "%(count)s indicator rows. Use the downloaded template.")
+                % {"sheet": SHEET, "row": last, "count": MAX_INDICATOR_ROWS}
+            )
+        yield r, cells
 
 
 def _cell_raw(cell, key: str, indicator: Indicator):
@@ -253,15 +360,23 @@ def workbook_read(
 
     indicators: the indicators due; current: {code: {field: stored value}} for fraction checks.
     """
-    wb = _open(upload)
-    ws = _check_layout(wb, unit=unit, period=period)
+    wb = open_workbook_safely(upload)
+    try:
+        return _read_rows(_check_layout(wb, unit=unit, period=period), indicators, current)
+    except ExcelFileError:
+        raise
+    except Exception as exc:
+        logger.info("Excel upload refused as damaged: %s: %s", type(exc).__name__, exc)
+        raise ExcelFileError(_damaged_message()) from exc
+    finally:
+        wb.close()
+
+
+def _read_rows(ws, indicators: list[Indicator], current: dict) -> ExcelPreview:
     by_code = {i.code: i for i in indicators}
     preview = ExcelPreview()
     seen: dict[str, int] = {}
-    for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = {key: ws[f"{COLUMN_OF[key]}{r}"] for key, _h, _w in COLUMNS}
-        if all(c.value in (None, "") for c in cells.values()):
-            continue
+    for r, cells in _indicator_rows(ws):
         code = str(cells["code"].value or "").strip()
         problem = _row_problem(r, code, by_code, seen)
         if problem:

@@ -160,7 +160,7 @@ def test_too_large_file_is_refused(client_, department, period, settings):
 
 def test_damaged_zip_is_refused(client_, department, period):
     _assert_refused(_upload(client_, department, period, content=b"PK\x03\x04garbage"),
-                    "Không đọc được tệp như một bảng tính Excel")
+                    "Tệp bị hỏng, không đọc được như một bảng tính Excel")
 
 
 def test_wrong_sheet_is_refused(client_, department, period):

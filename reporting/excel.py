@@ -37,8 +37,8 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED_BYTES = 10 * 1024 * 1024
 # openpyxl spends ~5-70 µs per XML element (styles are the dearest): a filled template has
-# a few thousand elements, one for the largest unit under 20,000.
-MAX_XML_TAGS = 60_000
+# a few thousand elements, the largest unit (about 90 indicators) under 10,000.
+MAX_XML_TAGS = 40_000
 MAX_STYLE_TAGS = 4_000
 # Rows read after the header: more than any unit's indicators, so a cell typed at K1048576
 # never makes the reader walk a million rows.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("attainment/", include("attainment.urls")),
     path("leaders/", include("leaders.urls")),
+    path("catalogue/", include("targets.urls")),
     path("", include("reporting.urls")),
 ]
 

@@ -386,6 +386,12 @@ def _on_commit_recompute(target_ids: Iterable[int], dataset: str) -> None:
         transaction.on_commit(lambda: _queue_recompute(ids, dataset))
 
 
+def recompute_queue(*, target_ids: Iterable[int], dataset: str) -> None:
+    """Queue the recompute of targets once the transaction commits, as an approval does
+    (plan imports and catalogue edits call it too)."""
+    _on_commit_recompute(target_ids, dataset)
+
+
 def report_approve(*, user, report: Report, channel: str) -> Report:
     """Approve a submitted report: its figures become ApprovedFigure rows, attainment follows."""
     with transaction.atomic():

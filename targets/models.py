@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -328,3 +329,43 @@ class Target(models.Model):
             return str(_("milestone reached"))
         value = "" if self.unit_value is None else f"{self.unit_value.normalize():f}"
         return f"{COMPARATOR_SYMBOLS[self.unit_comparator]} {value}"
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Changed")
+
+
+class ChangeSource(models.TextChoices):
+    IMPORT = "import", _("Plan import (Excel)")
+    ADMIN = "admin", _("Admin")
+
+
+class CatalogueChange(models.Model):
+    """One recorded edit of a plan, an indicator or a target: who, when, old → new."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="catalogue_changes",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ChangeAction.choices)
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="changes")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="changes")
+    target = models.ForeignKey(Target, verbose_name=_("target"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="changes")
+    # {field: [old, new]} as text, so a later change of the field's type cannot break it.
+    changes = models.JSONField(_("changes"), default=dict)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("catalogue change")
+        verbose_name_plural = _("catalogue changes")
+
+    def __str__(self) -> str:
+        subject = self.target or self.indicator or self.plan
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.get_action_display()} · {subject}"

@@ -41,6 +41,7 @@ from targets.models import (
     Plan,
     Target,
 )
+from targets.services import responsible_units_resolve
 from targets.validation import TargetDraft, city_kinds, target_problems
 from units.models import Unit, UnitKind
 
@@ -589,29 +590,12 @@ class _Loader:
 
     def expand_responsible(self, e: _Entry, named: list[Unit], kinds: list[str],
                            city_units: list[Unit]) -> list[Unit]:
-        units: dict[int, Unit] = {}
         for kind in kinds:
-            matches = [u for u in city_units if u.kind == kind]
-            if not matches:
+            if not any(u.kind == kind for u in city_units):
                 self.report.warnings.append(
-                    _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city yet, so "
-                      "no unit reports this target until such units are added to "
-                      "fixtures/units.yaml (the target itself was loaded)")
+                    _("%(file)s: %(entry)s: no unit of kind %(kind)s in the city")
                     % {"file": e.file, "entry": e.label, "kind": kind})
-            units.update((u.pk, u) for u in matches)
-        for unit in named:
-            units[unit.pk] = unit
-            # A named department's duties pass to the department that absorbed it (DOIT
-            # into Science and Technology, March 2025), so someone still reports them.
-            # A dissolved district's duties are not moved to the city: its level is gone.
-            seen = {unit.pk}
-            successor = unit.successor
-            while (successor is not None and successor.kind != UnitKind.PROVINCE
-                   and successor.pk not in seen):
-                units[successor.pk] = successor
-                seen.add(successor.pk)
-                successor = successor.successor
-        return list(units.values())
+        return responsible_units_resolve(named=named, kinds=kinds, city_units=city_units)
 
     def load_figures(self, path: Path) -> None:
         name = _rel(path, self.base)

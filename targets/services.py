@@ -1,7 +1,38 @@
-"""Writes to the catalogue that other writes set off."""
+"""Writes to the catalogue: plan imports, recorded edits, and what other writes set off."""
 
-from targets.models import Target
-from units.models import Unit
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from targets.models import (
+    CatalogueChange,
+    ChangeAction,
+    ChangeSource,
+    Indicator,
+    Pillar,
+    Plan,
+    Target,
+)
+from units.models import Unit, UnitKind
+from units.selectors import can_edit_plans
+
+
+class PlanImportError(Exception):
+    """The import is refused as a whole; .message says why in the user's language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PlanPermissionError(PlanImportError):
+    pass
 
 
 def target_kinds_resolve(*, unit: Unit) -> list[int]:
@@ -22,3 +53,184 @@ def target_kinds_resolve(*, unit: Unit) -> list[int]:
     if joined:
         unit.targets.add(*joined)
     return joined
+
+
+def responsible_units_resolve(*, named: list[Unit], kinds: list[str],
+                              city_units: list[Unit]) -> list[Unit]:
+    """The units a target's responsibility means: every unit of its kinds in the city, and
+    each named unit with the departments that took its duties over."""
+    units: dict[int, Unit] = {}
+    for kind in kinds:
+        units.update((u.pk, u) for u in city_units if u.kind == kind)
+    by_pk = {u.pk: u for u in city_units}
+    for unit in named:
+        units[unit.pk] = unit
+        # A named department's duties pass to the department that absorbed it (DOIT into
+        # Science and Technology, March 2025), so someone still reports them. A dissolved
+        # district's duties are not moved to the city: its level is gone.
+        seen = {unit.pk}
+        successor = by_pk.get(unit.successor_id) if unit.successor_id else None
+        if successor is None and unit.successor_id:
+            successor = unit.successor
+        while (successor is not None and successor.kind != UnitKind.PROVINCE
+               and successor.pk not in seen):
+            units[successor.pk] = successor
+            seen.add(successor.pk)
+            nxt = successor.successor_id
+            successor = by_pk.get(nxt) or (successor.successor if nxt else None)
+    return list(units.values())
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, Model):
+        return str(getattr(value, "code", value.pk))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def change_record(*, user, source: str, obj: Plan | Indicator | Target,
+                  old: dict | None, new: dict, note: str = "") -> CatalogueChange | None:
+    """Record an edit (old None: created). Only fields whose value changed are kept; nothing
+    is recorded when nothing changed."""
+    if old is None:
+        changes = {k: [None, _text(v)] for k, v in new.items() if v not in (None, "", [])}
+        action = ChangeAction.CREATED
+    else:
+        changes = {k: [_text(old.get(k)), _text(v)] for k, v in new.items()
+                   if _text(old.get(k)) != _text(v)}
+        action = ChangeAction.UPDATED
+        if not changes:
+            return None
+    link = {"plan": obj} if isinstance(obj, Plan) else (
+        {"indicator": obj} if isinstance(obj, Indicator) else {"target": obj, "plan": obj.plan})
+    return CatalogueChange.objects.create(user=user if user and user.is_authenticated else None,
+                                          action=action, source=source, changes=changes,
+                                          note=note, **link)
+
+
+def catalogue_recompute(*, target_ids) -> None:
+    """Queue the recompute of changed targets in both datasets once the edit commits."""
+    from reporting.services import recompute_queue  # reporting depends on targets
+
+    ids = sorted(set(target_ids))
+    for dataset in ("official", "demo"):
+        recompute_queue(target_ids=ids, dataset=dataset)
+
+
+@dataclass
+class PlanImportResult:
+    plan: Plan
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    new_indicators: list[str] = field(default_factory=list)
+
+
+_PLAN_FIELDS = ("title_vi", "title_en", "document_number", "issued_on", "issuing_body_vi",
+                "issuing_body_en", "legal_basis", "horizon_years", "source_file")
+_TARGET_FIELDS = ("indicator", "year", "level", "comparator", "value", "aggregation",
+                  "unit_comparator", "unit_value", "baseline_value", "baseline_year",
+                  "baseline_source", "responsible_kinds", "source_sentence", "reading_vi",
+                  "reading_en")
+
+
+def plan_import(*, user, raw_plan: dict, raw_rows: list) -> PlanImportResult:
+    """Check the uploaded plan again and save it whole, in one transaction, or nothing.
+
+    Rows are matched on (plan, target code): a re-imported export changes only the targets
+    whose cells changed, and each change is recorded with who and when (old → new) and
+    queues the recompute of that target. Targets absent from the file are left in place.
+    """
+    from targets.plan_workbook import plan_check  # the workbook module reads models only
+
+    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
+    if preview.city is not None and not can_edit_plans(user, preview.city):
+        raise PlanPermissionError(_("You may import plans only for a city where you are a plan "
+                                    "editor."))
+    if preview.problems:
+        raise PlanImportError(_("The file has problems; nothing was saved. Check it again."))
+    with transaction.atomic():
+        return _plan_write(user=user, preview=preview)
+
+
+def _plan_write(*, user, preview) -> PlanImportResult:
+    data, city = preview.plan, preview.city
+    values = {k: data[k] for k in _PLAN_FIELDS}
+    values["issued_on"] = date.fromisoformat(data["issued_on"]) if data["issued_on"] else None
+    plan = Plan.objects.select_for_update().filter(code=data["code"]).first()
+    if plan is None:
+        plan = Plan.objects.create(code=data["code"], city=city, **values)
+        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=None, new=values)
+    else:
+        old = {k: getattr(plan, k) for k in _PLAN_FIELDS}
+        for k, v in values.items():
+            setattr(plan, k, v)
+        plan.save()
+        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=old, new=values)
+    result = PlanImportResult(plan)
+    pillars = {p.code: p for p in Pillar.objects.all()}
+    for spec in preview.new_indicators:
+        indicator = Indicator.objects.create(
+            code=spec["code"], pillar=pillars[spec["pillar"]], name_vi=spec["name_vi"],
+            name_en=spec["name_en"], measure=spec["measure"], direction=spec["direction"],
+            frequency=spec["frequency"], aggregation=spec["aggregation"])
+        change_record(user=user, source=ChangeSource.IMPORT, obj=indicator, old=None,
+                      new={k: v for k, v in spec.items() if k != "code"})
+        result.new_indicators.append(indicator.code)
+    indicators = {i.code: i for i in Indicator.objects.filter(
+        code__in={t["indicator"] for t in preview.targets})}
+    city_units = list(Unit.objects.filter(city=city))
+    units_by_code = {u.code: u for u in city_units}
+    existing = {t.code: t for t in Target.objects.filter(plan=plan)
+                .select_related("indicator").prefetch_related("responsible_units")}
+    changed_ids = []
+    for row in preview.targets:
+        values = {
+            "indicator": indicators[row["indicator"]], "year": row["year"],
+            "level": row["level"], "comparator": row["comparator"], "value": row["value"],
+            "aggregation": row["aggregation"], "unit_comparator": row["unit_comparator"],
+            "unit_value": row["unit_value"], "baseline_value": row["baseline_value"],
+            "baseline_year": row["baseline_year"], "baseline_source": row["baseline_source"],
+            "responsible_kinds": row["kinds"], "source_sentence": row["source_sentence"],
+            "reading_vi": row["reading_vi"], "reading_en": row["reading_en"],
+        }
+        units = responsible_units_resolve(
+            named=[units_by_code[c] for c in row["named"]], kinds=row["kinds"],
+            city_units=city_units)
+        wanted = {u.pk for u in units}
+        target = existing.get(row["code"])
+        if target is None:
+            target = Target.objects.create(plan=plan, code=row["code"],
+                                           source_file=plan.source_file, **values)
+            target.responsible_units.set(wanted)
+            change_record(user=user, source=ChangeSource.IMPORT, obj=target, old=None,
+                          new={**values, "responsible": _codes(units)})
+            result.created.append(target.code)
+            changed_ids.append(target.pk)
+            continue
+        old = {k: getattr(target, k) for k in _TARGET_FIELDS}
+        old_units = list(target.responsible_units.all())
+        old["responsible"] = _codes(old_units)
+        new = {**values, "responsible": _codes(units)}
+        if all(_text(old[k]) == _text(v) for k, v in new.items()):
+            result.unchanged.append(target.code)
+            continue
+        for k, v in values.items():
+            setattr(target, k, v)
+        target.save()
+        if {u.pk for u in old_units} != wanted:
+            target.responsible_units.set(wanted)
+        change_record(user=user, source=ChangeSource.IMPORT, obj=target, old=old, new=new)
+        result.updated.append(target.code)
+        changed_ids.append(target.pk)
+    catalogue_recompute(target_ids=changed_ids)
+    return result
+
+
+def _codes(units) -> str:
+    return ", ".join(sorted(u.code for u in units))

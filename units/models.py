@@ -116,6 +116,7 @@ class Role(models.TextChoices):
     REPORTER = "reporter", _("Reporter (enters the unit's figures)")
     REVIEWER = "reviewer", _("Reviewer (DOIT: reviews and approves for the city)")
     VIEWER = "viewer", _("Viewer (reads)")
+    PLAN_EDITOR = "plan_editor", _("Plan editor (DOIT: imports and amends the city's plans)")
 
 
 class Membership(models.Model):

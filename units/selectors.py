@@ -133,6 +133,20 @@ def visible_unit_ids(user) -> set[int] | None:
     return unit_ids
 
 
+def plan_editor_city_ids(user) -> set[int]:
+    """Cities whose plans the user may import and amend (DOIT plan editors)."""
+    if not user.is_authenticated:
+        return set()
+    return set(_memberships(user, Role.PLAN_EDITOR).values_list("unit__city_id", flat=True))
+
+
+def can_edit_plans(user, city: Unit) -> bool:
+    """Whether the user may import, amend and retire the plans of `city`."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or city.pk in plan_editor_city_ids(user)
+
+
 def can_report_for(user, unit: Unit) -> bool:
     """Whether the user may enter and submit figures for `unit`."""
     return unit.pk in reporter_unit_ids(user)

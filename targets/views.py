@@ -1,0 +1,102 @@
+"""Plan pages: the plan template, import with a preview, export for a round trip."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reporting.excel import ExcelFileError
+from reporting.forms import ExcelUploadForm
+from targets.models import Plan
+from targets.plan_workbook import plan_check, plan_workbook, plan_workbook_read
+from targets.services import PlanImportError, PlanPermissionError, plan_import
+from units.selectors import can_edit_plans, plan_editor_city_ids
+
+SESSION_KEY = "plan-import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_plan_editor(user) -> None:
+    if not (user.is_superuser or plan_editor_city_ids(user)):
+        raise PermissionDenied(_("Only a city's plan editors may import plans."))
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_template(request):
+    """The empty plan workbook to fill in."""
+    _require_plan_editor(request.user)
+    return _xlsx(plan_workbook(), "mau-ke-hoach.xlsx")
+
+
+@login_required
+@require_GET
+def plan_export(request, code: str):
+    """A plan in the import layout: edit it and import it again to change only what changed."""
+    plan = get_object_or_404(Plan.objects.select_related("city"), code=code)
+    if not can_edit_plans(request.user, plan.city):
+        raise PermissionDenied(_("Only the city's plan editors may export its plans for editing."))
+    return _xlsx(plan_workbook(plan=plan), f"ke-hoach-{plan.code}.xlsx")
+
+
+@login_required
+def plan_import_upload(request):
+    """Upload a filled plan workbook: a preview with every problem; nothing is saved yet."""
+    _require_plan_editor(request.user)
+    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    context = {"upload_form": form}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "targets/plan_import.html", context,
+                      status=400 if request.method == "POST" else 200)
+    request.session.pop(SESSION_KEY, None)
+    try:
+        raw_plan, raw_rows = plan_workbook_read(upload=form.cleaned_data["file"])
+    except ExcelFileError as exc:
+        context["file_error"] = exc.message
+        return render(request, "targets/plan_import.html", context, status=400)
+    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
+    if preview.city is not None and not can_edit_plans(request.user, preview.city):
+        raise PermissionDenied(_("You may import plans only for a city where you are a plan "
+                                 "editor."))
+    if not preview.problems:
+        request.session[SESSION_KEY] = {"plan": raw_plan, "rows": raw_rows,
+                                        "filename": form.cleaned_data["file"].name}
+    context.update(preview=preview, filename=form.cleaned_data["file"].name)
+    return render(request, "targets/plan_import.html", context,
+                  status=400 if preview.problems else 200)
+
+
+@login_required
+@require_POST
+def plan_import_confirm(request):
+    """Save the previewed plan whole, in one transaction, or nothing."""
+    _require_plan_editor(request.user)
+    stored = request.session.get(SESSION_KEY)
+    if not stored:
+        messages.error(request, _("There is no checked upload to save; upload the file again."))
+        return redirect("targets:plan_import")
+    try:
+        result = plan_import(user=request.user, raw_plan=stored["plan"],
+                             raw_rows=[tuple(r) for r in stored["rows"]])
+    except PlanPermissionError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except PlanImportError as exc:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, exc.message)
+        return redirect("targets:plan_import")
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, _(
+        "Plan %(plan)s saved from %(file)s: %(created)d targets created, %(updated)d changed, "
+        "%(unchanged)d unchanged. Attainment is being recomputed."
+    ) % {"plan": result.plan.code, "file": stored["filename"], "created": len(result.created),
+         "updated": len(result.updated), "unchanged": len(result.unchanged)})
+    return redirect("dashboards:city", code=result.plan.city.code)

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from attainment.models import (
     ComplianceRecord,
@@ -169,7 +169,8 @@ def city_report(*, city: Unit, period: Period, dataset: str) -> CityReport:
     """The report's content for a city as of a period's end; six queries.
 
     A target's result is the engine's row for the newest period ending by the period's end:
-    for the newest period that is the dashboards' latest result.
+    for the newest period that is the dashboards' latest result. A target without any figure
+    keeps the engine's placeholder verdict, whatever its row's date.
     """
     plans = list(Plan.objects.filter(city=city).order_by("code"))
     targets = list(
@@ -180,10 +181,12 @@ def city_report(*, city: Unit, period: Period, dataset: str) -> CityReport:
             "plan__code", "year", "indicator__pillar__order", "indicator__code", "level", "code"
         )
     )
+    # A target the engine has no figure for carries one placeholder row dated today's quarter;
+    # its verdict (insufficient data, baseline needed, level abolished) holds for any period.
+    placeholder = Q(is_latest=True, n_observations=0, actual_value__isnull=True)
     results = list(
-        TargetAttainment.objects.filter(
-            dataset=dataset, target__plan__city=city, period__ends_on__lte=period.ends_on
-        )
+        TargetAttainment.objects.filter(dataset=dataset, target__plan__city=city)
+        .filter(Q(period__ends_on__lte=period.ends_on) | placeholder)
         .select_related("period", "unit")
         .order_by("period__ends_on", "period__starts_on", "pk")
     )

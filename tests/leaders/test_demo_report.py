@@ -12,6 +12,7 @@ from reporting.periods import period_by_code
 from tests.leaders.conftest import docx_tables, docx_text, pdf_pages, table_with
 from tests.leaders.test_document import (
     BANNER,
+    TARGET_HEADINGS,
     compliance_counts,
     dashboard_headlines,
     dashboard_rows,
@@ -35,7 +36,7 @@ def demo_module(django_db_setup, django_db_blocker):
         try:
             with transaction.atomic():
                 for command, args in (("load_seed", []), ("load_demo", []),
-                                      ("recompute_attainment", ["--dataset", "demo"])):
+                                      ("recompute_attainment", [])):
                     call_command(command, *args, stdout=StringIO(), stderr=StringIO(),
                                  verbosity=0)
                 yield
@@ -83,4 +84,11 @@ def test_pdf_of_the_demo_city_holds_the_dashboards_figures_and_says_demo_on_ever
 def test_official_report_of_the_demo_city_shows_no_demo_figure(demo, tmp_path):
     body = run(tmp_path, "--city", "CT", "--period", "2026-Q3", "--format", "docx")
     assert BANNER not in docx_text(body)
-    assert report_rows(docx_tables(body)) == dashboard_rows(demo, Dataset.OFFICIAL)
+    tables = docx_tables(body)
+    assert report_rows(tables) == dashboard_rows(demo, Dataset.OFFICIAL)
+    # The 2023 news article's figures (seed 001), each with its document and sentence.
+    documents = table_with(tables, "Văn bản", "Câu trích từ văn bản")[0]
+    assert len(documents) > 5
+    assert all(row[4].startswith("001_") and row[5] != "–" for row in documents[1:])
+    sources = {row[10] for t in table_with(tables, *TARGET_HEADINGS) for row in t[1:]}
+    assert any(s.startswith("Văn bản 001_") for s in sources)

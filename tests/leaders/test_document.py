@@ -198,3 +198,25 @@ def test_query_count_does_not_grow_with_the_data(city, doit, department, distric
     build_city_data(city=city, units=[district, *extra], n_targets=20, plan_code="tc-big")
     with django_assert_num_queries(6):
         city_report(city=city, period=period, dataset=Dataset.OFFICIAL)
+
+
+def test_a_target_without_figures_keeps_its_placeholder_verdict_in_an_earlier_period(
+    tmp_path, city, city_data,
+):
+    from django.utils import timezone
+
+    from attainment.models import Scope, TargetAttainment
+    from tests.factories import IndicatorFactory, PeriodFactory, TargetFactory
+
+    # The engine's row for a target without figures is dated today's quarter, after the report.
+    target = TargetFactory(plan=city_data.plan, code="no-base",
+                           indicator=IndicatorFactory(code="no-base", name_vi="Thủ tục cắt giảm"))
+    TargetAttainment.objects.create(
+        dataset=Dataset.OFFICIAL, target=target, scope=Scope.COMBINED, unit=city,
+        period=PeriodFactory(year=2026, quarter=4), is_latest=True, n_observations=0,
+        status=Status.BASELINE_NEEDED, computed_at=timezone.now(),
+    )
+    tables = docx_tables(run(tmp_path, "--city", "TC", "--period", "2025-Q4", "--format", "docx"))
+    assert report_rows(tables) == dashboard_rows(city, Dataset.OFFICIAL)
+    rows = [row for t in table_with(tables, *TARGET_HEADINGS) for row in t[1:]]
+    assert [row[7] for row in rows if row[0] == "Thủ tục cắt giảm"] == ["Cần giá trị gốc"]

@@ -22,20 +22,12 @@ from attainment.models import (
     Timeliness,
 )
 from attainment.selectors import compliance_matrix
+from dashboards.selectors import BEHIND_STATUSES
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from targets.models import Pillar, Plan, Target
 from units.models import Unit, UnitKind
 from units.selectors import city_reader_memberships
 
-# Verdicts that say a target is behind its path or has failed: the targets the report lists
-# with their responsible units. Achieved, on track and every "cannot judge yet" status are not.
-BEHIND = (
-    Status.NEEDS_ACCELERATION,
-    Status.LIMITED_PROGRESS,
-    Status.DETERIORATING,
-    Status.NOT_ACHIEVED,
-    Status.MISSED,
-)
 LATE = (Timeliness.LATE, Timeliness.MISSING)
 
 
@@ -53,7 +45,7 @@ class TargetLine:
 
     @property
     def is_behind(self) -> bool:
-        return self.status in BEHIND
+        return self.status in BEHIND_STATUSES
 
     @property
     def units_reported(self) -> int | None:
@@ -220,7 +212,7 @@ def city_report(*, city: Unit, period: Period, dataset: str) -> CityReport:
     cutoff = max((r.computed_at for r in shown), default=None)
     return CityReport(
         city=city, period=period, dataset=dataset, plans=plans, lines=lines,
-        headlines=_headlines(plans, lines), units=_standings(targets, per_unit, compliance),
+        headlines=_headlines(plans, lines), units=_standings(period, targets, per_unit, compliance),
         compliance=compliance, documents=documents, cutoff=cutoff,
     )
 
@@ -253,6 +245,7 @@ def _headlines(plans: list[Plan], lines: list[TargetLine]) -> list[Headline]:
 
 
 def _standings(
+    period: Period,
     targets: list[Target],
     per_unit: dict[tuple[int, int], TargetAttainment],
     compliance: list[ComplianceRecord],
@@ -266,7 +259,7 @@ def _standings(
             units[unit.pk] = unit
             n_targets[unit.pk] += 1
             result = per_unit.get((target.pk, unit.pk))
-            if result is not None and result.status in BEHIND:
+            if result is not None and result.status in BEHIND_STATUSES:
                 n_behind[unit.pk] += 1
     records = {r.unit_id: r for r in compliance}
     for record in compliance:
@@ -278,6 +271,8 @@ def _standings(
             days_late=records[pk].days_late if pk in records else None,
         )
         for pk, unit in units.items()
+        # as on the dashboards, a unit gone by then answers for nothing: its successor does
+        if unit.exists_during(period.starts_on, period.ends_on)
     ]
     late_order = {Timeliness.MISSING: 0, Timeliness.LATE: 1}
     standings.sort(key=lambda s: (-s.n_behind, late_order.get(s.timeliness, 2), s.unit.code))

@@ -1,11 +1,52 @@
 """Admin for the catalogue: plans with their targets, pillars, national indicators, indicators."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
+from targets.models import (
+    CatalogueChange,
+    ChangeSource,
+    Indicator,
+    NationalIndicator,
+    Pillar,
+    Plan,
+    Target,
+)
+from targets.services import catalogue_recompute, change_record
+from targets.validation import city_kinds, draft_of, target_problems
 from units.admin import CityFilter
+
+PLAN_FIELDS = ("code", "city", "title_vi", "title_en", "document_number", "issued_on",
+               "issuing_body_vi", "issuing_body_en", "legal_basis", "horizon_years",
+               "source_file", "note_vi", "note_en")
+INDICATOR_FIELDS = ("pillar", "name_vi", "name_en", "measure", "direction", "aggregation",
+                    "fraction", "national_indicator", "frequency", "reports_change")
+TARGET_FIELDS = ("plan", "indicator", "year", "level", "comparator", "value", "aggregation",
+                 "unit_comparator", "unit_value", "baseline_value", "baseline_year",
+                 "baseline_source", "responsible_kinds", "reading_vi", "reading_en")
+
+
+class RecordedAdminMixin:
+    """An edit in the admin is recorded (who, when, old -> new) and recomputes what it moves."""
+
+    recorded_fields: tuple[str, ...] = ()
+
+    def _snapshot(self, obj) -> dict:
+        return {name: getattr(obj, name) for name in self.recorded_fields}
+
+    def save_model(self, request, obj, form, change):
+        old = None
+        if change:
+            old = self._snapshot(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        change_record(user=request.user, source=ChangeSource.ADMIN, obj=obj, old=old,
+                      new=self._snapshot(obj))
+        catalogue_recompute(target_ids=self.affected_targets(obj))
+
+    def affected_targets(self, obj) -> list[int]:
+        return []
 
 
 @admin.display(description=_("name"), ordering="name_vi")
@@ -28,7 +69,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RecordedAdminMixin, admin.ModelAdmin):
+    recorded_fields = PLAN_FIELDS
     list_display = ("code", "display_title", "document_number", "city", "issued_on",
                     "target_count", "source_file")
     list_filter = (CityFilter,)
@@ -44,6 +86,9 @@ class PlanAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets"))
+
+    def affected_targets(self, obj) -> list[int]:
+        return list(obj.targets.values_list("pk", flat=True))
 
     @admin.display(description=_("title"), ordering="title_vi")
     def display_title(self, obj):
@@ -76,7 +121,8 @@ class NationalIndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RecordedAdminMixin, admin.ModelAdmin):
+    recorded_fields = INDICATOR_FIELDS
     list_display = ("code", localized_name, "pillar", "measure", "direction", "aggregation",
                     "fraction", "frequency", "national_indicator")
     list_filter = ("pillar", "measure", "frequency", "direction", "aggregation",
@@ -84,6 +130,9 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_vi", "name_en", "national_indicator__code")
     list_select_related = ("pillar", "national_indicator")
     autocomplete_fields = ("national_indicator",)
+
+    def affected_targets(self, obj) -> list[int]:
+        return list(obj.targets.values_list("pk", flat=True))
 
 
 class PillarFilter(admin.SimpleListFilter):
@@ -99,8 +148,38 @@ class PillarFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TargetAdminForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ("code", *TARGET_FIELDS, "responsible_units", "source_file",
+                  "source_sentence")
+
+    def clean(self):
+        """The rules of targets/validation.py, as load_seed and the plan import apply them."""
+        data = super().clean()
+        target, plan = self.instance, data.get("plan") or getattr(self.instance, "plan", None)
+        if plan is None or data.get("indicator") is None:
+            return data
+        for name in TARGET_FIELDS:
+            if name in data:
+                setattr(target, name, data[name])
+        named = [u for u in data.get("responsible_units", [])
+                 if u.kind not in (data.get("responsible_kinds") or ())]
+        successors = {u.successor_id for u in named}
+        named = [u for u in named if u.pk not in successors]
+        draft = draft_of(target, named_units=named, kinds_in_city=city_kinds(plan.city))
+        for problem in target_problems(draft):
+            field = problem.field if problem.field in self.fields else None
+            if problem.field == "responsible":
+                field = "responsible_units"
+            self.add_error(field, problem.message)
+        return data
+
+
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(RecordedAdminMixin, admin.ModelAdmin):
+    form = TargetAdminForm
+    recorded_fields = TARGET_FIELDS
     list_display = ("code", "plan", "indicator", "year", "level", "described", "source_file")
     list_filter = ("plan", "year", "level", "comparator", PillarFilter)
     search_fields = ("code", "source_sentence", "indicator__code", "indicator__name_vi",
@@ -110,8 +189,11 @@ class TargetAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("plan", "code", "indicator", "year", "level")}),
         (_("Target value"), {"fields": ("comparator", "value", "baseline_value",
-                                        "baseline_year", "reading_vi", "reading_en")}),
-        (_("Responsible units"), {"fields": ("responsible_units",)}),
+                                        "baseline_year", "baseline_source", "reading_vi",
+                                        "reading_en")}),
+        (_("How the value is formed"), {"fields": ("aggregation", "unit_comparator",
+                                                   "unit_value")}),
+        (_("Responsible units"), {"fields": ("responsible_units", "responsible_kinds")}),
         (_("Source"), {"fields": ("source_file", "source_sentence")}),
     )
 
@@ -122,3 +204,34 @@ class TargetAdmin(admin.ModelAdmin):
     @admin.display(description=_("target"), ordering="value")
     def described(self, obj):
         return obj.describe()
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.responsible_units.values_list("code", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.responsible_units.values_list("code", flat=True))
+        if change and before != after:
+            change_record(user=request.user, source=ChangeSource.ADMIN, obj=form.instance,
+                          old={"responsible": ", ".join(sorted(before))},
+                          new={"responsible": ", ".join(sorted(after))})
+
+    def affected_targets(self, obj) -> list[int]:
+        return [obj.pk]
+
+
+@admin.register(CatalogueChange)
+class CatalogueChangeAdmin(admin.ModelAdmin):
+    """The record of catalogue edits: read only, nobody edits history."""
+
+    list_display = ("at", "user", "action", "source", "plan", "indicator", "target")
+    list_filter = ("action", "source")
+    list_select_related = ("user", "plan", "indicator", "target")
+    search_fields = ("target__code", "indicator__code", "plan__code", "user__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -143,6 +143,26 @@ def value_format(measure: str) -> str:
 # ---------------------------------------------------------------- city overview
 
 
+def target_list_table(rows: list) -> tables.ExportTable:
+    """The city overview's target list as a download: the columns of the page's table."""
+    table = ChartTable([
+        Column("indicator", _("Indicator")), Column("level", _("Level")),
+        Column("target", _("Target value")), Column("year", _("Year"), tables.INTEGER),
+        Column("actual", _("Latest value"), tables.NUMBER), Column("period", _("As of")),
+        Column("attainment", _("Attainment"), tables.PERCENT), Column("status", _("Status")),
+        Column("responsible", _("Responsible")),
+    ])
+    for row in rows:
+        target = row.target
+        table.add(
+            str(target.indicator.name), target.get_level_display(), target.describe(),
+            target.year, row.actual, str(row.period) if row.period else "",
+            row.attainment_pct, status_label(row.status),
+            ", ".join(str(u.name) for u in target.responsible_units.all()),
+        )
+    return tables.ExportTable("targets", _("Targets"), table)
+
+
 def pillar_attainment_chart(rollups: list) -> Chart:
     """Mean attainment per pillar, from the engine's stored pillar rollups."""
     table = ChartTable([

@@ -5,7 +5,6 @@ the page shows. Cells keep their raw values (float, date, str); the page formats
 the active language, the downloads keep them machine-readable.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from dxtracker.spreadsheets import csv_bytes, set_cell
 
 TEXT = "text"
 NUMBER = "number"
@@ -54,6 +55,15 @@ class ChartTable:
         self.rows.append(
             [Cell(v, css.get(i, ""), href.get(i, "")) for i, v in enumerate(values)]
         )
+
+
+@dataclass
+class ExportTable:
+    """A table the page shows as HTML of its own (not under a chart), downloadable alike."""
+
+    id: str
+    title: str
+    table: ChartTable
 
 
 @dataclass
@@ -122,12 +132,8 @@ def table_rows_raw(table: ChartTable, *, is_demo: bool) -> list[list[object]]:
 
 
 def table_to_csv(table: ChartTable, *, is_demo: bool) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so Excel opens Vietnamese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in table_rows_raw(table, is_demo=is_demo):
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """CSV for people: Excel set to Vietnamese opens it as columns with decimal commas."""
+    return csv_bytes(table_rows_raw(table, is_demo=is_demo), for_people=True)
 
 
 def table_to_xlsx(table: ChartTable, *, is_demo: bool, title: str) -> bytes:
@@ -135,8 +141,9 @@ def table_to_xlsx(table: ChartTable, *, is_demo: bool, title: str) -> bytes:
     sheet = workbook.active
     # Sheet names are limited to 31 characters and a few forbidden signs.
     sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "data"
-    for row in table_rows_raw(table, is_demo=is_demo):
-        sheet.append(row)
+    for r, row in enumerate(table_rows_raw(table, is_demo=is_demo), start=1):
+        for c, value in enumerate(row, start=1):
+            set_cell(sheet.cell(row=r, column=c), value)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for i, column in enumerate(table.columns, start=2):

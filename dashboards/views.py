@@ -72,9 +72,17 @@ def _export(request, chart_list: list, *, dataset: str, name: str) -> HttpRespon
 
 
 def _page(request, template: str, context: dict, *, chart_list: list, dataset: str,
-          name: str) -> HttpResponse:
+          name: str, exports: list | None = None) -> HttpResponse:
+    """Render the page, or answer ?export= with one of its charts' or tables' numbers.
+
+    exports: tables the page shows on their own (ExportTable), downloadable like a chart's.
+    """
+    exports = exports or []
     if "export" in request.GET:
-        return _export(request, chart_list, dataset=dataset, name=name)
+        return _export(request, [*chart_list, *exports], dataset=dataset, name=name)
+    for table in exports:
+        table.csv_url = _query(request, export=table.id, format="csv")
+        table.xlsx_url = _query(request, export=table.id, format="xlsx")
     for chart in chart_list:
         chart.config = charts.plotly_config(f"{slugify(name)}-{chart.id}")
         chart.csv_url = _query(request, export=chart.id, format="csv")
@@ -145,8 +153,10 @@ def city(request, code: str):
         "report_periods": list(downloadable_periods(
             user=request.user, city=city_unit, today=timezone.localdate())[:8]),
     }
+    target_list = charts.target_list_table(data.rows)
+    context["target_list"] = target_list
     return _page(request, "dashboards/city.html", context, chart_list=chart_list,
-                 dataset=dataset, name=f"{city_unit.code}-overview")
+                 dataset=dataset, name=f"{city_unit.code}-overview", exports=[target_list])
 
 
 def _allowed_city_ids(user) -> set[int] | None:

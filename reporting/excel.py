@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dxtracker.spreadsheets import set_cell
 from reporting.models import MilestoneState
 from reporting.numbers import format_number
 from reporting.validation import NUMBER_FIELDS, clean_line
@@ -122,10 +123,13 @@ def template_workbook(*, unit, period, rows: list[dict]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws["A1"], ws["B1"], ws["C1"] = "Mã đơn vị", unit.code, unit.name_vi
-    ws["A2"], ws["B2"], ws["C2"] = "Kỳ báo cáo", period.code, str(period)
-    ws["A3"] = "Hạn nộp"
-    ws["B3"] = period.deadline.strftime("%d/%m/%Y")
+    heading = {
+        "A1": "Mã đơn vị", "B1": unit.code, "C1": unit.name_vi,
+        "A2": "Kỳ báo cáo", "B2": period.code, "C2": str(period),
+        "A3": "Hạn nộp", "B3": period.deadline.strftime("%d/%m/%Y"),
+    }
+    for ref, text in heading.items():
+        set_cell(ws[ref], text)
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE7F0")
     input_fill = PatternFill("solid", fgColor="FFF8DC")
@@ -159,7 +163,8 @@ def template_workbook(*, unit, period, rows: list[dict]) -> bytes:
         for index, (key, _header, _width) in enumerate(COLUMNS, start=1):
             # a stored 0 is a figure: a blank cell would clear it on the way back
             value = None if cells[key] == "" else cells[key]
-            cell = ws.cell(row=r, column=index, value=value)
+            cell = ws.cell(row=r, column=index)
+            set_cell(cell, value)  # a comment "=HYPERLINK(…)" stays text for the reviewer
             if key in INPUT_KEYS:
                 cell.protection = Protection(locked=False)
                 cell.fill = input_fill

@@ -439,3 +439,27 @@ def test_reports_list_query_count_does_not_grow(
         response = reviewer.get(f"{V1}/reports/", {"city": "TC"})
 
     assert response.json()["count"] == extra + 1
+
+
+def test_a_comment_typed_as_a_formula_is_inert_in_the_csv(reporter):
+    opened = _open(reporter)
+    formula = '=HYPERLINK("http://evil.example","Xem")'
+    saved = _save(reporter, opened.json()["id"],
+                  [{"indicator": "online-services", "value": 80, "comment": formula}],
+                  opened["ETag"])
+    assert saved.status_code == 200, saved.json()
+
+    response = reporter.get(f"{V1}/reports/{opened.json()['id']}/", {"format": "csv"})
+
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    comments = [v for k, v in row.items() if k.endswith(".comment") and v]
+    assert comments == ["'" + formula]
+
+
+def test_an_empty_csv_list_has_its_content_type_and_header(reviewer):
+    response = reviewer.get(f"{V1}/reports/", {"format": "csv", "period": "2025-Q1"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    header = response.content.decode().splitlines()[0].split(",")
+    assert {"id", "unit", "period", "state"} <= set(header)

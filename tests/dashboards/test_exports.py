@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -74,6 +75,19 @@ def _same(shown: str, raw) -> bool:
         return shown == raw
 
 
+def _people_csv(response) -> list[list]:
+    """The Excel-friendly CSV read back: ';' between fields, decimal commas, dd/mm/yyyy."""
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    for row in rows[1:]:
+        for i, cell in enumerate(row):
+            if re.fullmatch(r"-?\d+(,\d+)?", cell):
+                row[i] = float(cell.replace(",", "."))
+            elif re.fullmatch(r"\d\d/\d\d/\d{4}", cell):
+                row[i] = datetime.strptime(cell, "%d/%m/%Y").date()
+    return rows
+
+
 def _assert_table_equals(shown: list[list[str]], downloaded: list[list]):
     header, *rows = downloaded
     assert header[1:] == shown[0]
@@ -93,7 +107,7 @@ def test_city_csv_equals_the_table_under_the_chart(login, doit_reviewer, city_da
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert f"-{chart_id}.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _people_csv(response)
     _assert_table_equals(shown, rows)
 
 
@@ -113,9 +127,7 @@ def test_compliance_csv_equals_the_heatmap_table(login, doit_reviewer, city_data
     client = login(doit_reviewer)
     url = reverse("dashboards:compliance", args=["TC"])
     shown = html_table(client.get(url).content.decode(), "compliance")
-    rows = list(csv.reader(io.StringIO(
-        client.get(url, {"export": "compliance", "format": "csv"}).content.decode("utf-8-sig")
-    )))
+    rows = _people_csv(client.get(url, {"export": "compliance", "format": "csv"}))
     _assert_table_equals(shown, rows)
 
 
@@ -123,7 +135,7 @@ def test_export_keeps_the_page_filters(login, doit_reviewer, city_data):
     client = login(doit_reviewer)
     url = reverse("dashboards:city", args=["TC"])
     response = client.get(url, {"year": 2030, "export": "statuses", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _people_csv(response)
     n_2030 = sum(t.year == 2030 for t in city_data.targets)
     assert sum(int(r[2]) for r in rows[1:]) == n_2030
 
@@ -137,7 +149,7 @@ def test_demo_export_says_demo_in_every_row_and_file_name(login, doit_reviewer, 
     client = login(doit_reviewer)
     url = reverse("dashboards:city", args=["TC"])
     response = client.get(url, {"dataset": "demo", "export": "statuses", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _people_csv(response)
     assert rows[0][0] == "Bộ dữ liệu"
     assert rows[1:] and all(r[0] == DEMO_LABEL for r in rows[1:])
     assert "-demo.csv" in response["Content-Disposition"]
@@ -151,7 +163,7 @@ def test_official_export_says_official(login, doit_reviewer, city_data):
         reverse("dashboards:city", args=["TC"]),
         {"dataset": "official", "export": "pillars", "format": "csv"},
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _people_csv(response)
     assert {r[0] for r in rows[1:]} == {OFFICIAL_LABEL}
 
 
@@ -167,3 +179,31 @@ def test_outsider_cannot_download_another_citys_numbers(login, outsider, city_da
         reverse("dashboards:city", args=["TC"]), {"export": "pillars", "format": "csv"}
     )
     assert response.status_code == 403
+
+
+def test_city_target_list_downloads_as_people_csv_and_xlsx(login, doit_reviewer, city_data):
+    client = login(doit_reviewer)
+    url = reverse("dashboards:city", args=["TC"])
+    page = client.get(url).content.decode()
+    assert 'data-testid="csv-targets"' in page
+    shown = page.count("<tr data-target=")
+    rows = _people_csv(client.get(url, {"export": "targets", "format": "csv"}))
+    assert rows[0][:3] == ["Bộ dữ liệu", "Chỉ tiêu", "Cấp"]
+    assert len(rows) - 1 == shown == len(city_data.targets)
+    xlsx = client.get(url, {"export": "targets", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row - 1 == shown
+
+
+def test_a_name_typed_as_a_formula_is_inert_in_every_download(login, doit_reviewer, city_data):
+    indicator = city_data.targets[0].indicator
+    indicator.name_vi = '=HYPERLINK("http://evil.example","Xem")'
+    indicator.save()
+    client = login(doit_reviewer)
+    url = reverse("dashboards:city", args=["TC"])
+    rows = _people_csv(client.get(url, {"export": "targets", "format": "csv"}))
+    assert ["'" + indicator.name_vi] == [r[1] for r in rows if "HYPERLINK" in r[1]]
+    sheet = load_workbook(io.BytesIO(
+        client.get(url, {"export": "targets", "format": "xlsx"}).content)).active
+    [cell] = [c for c in sheet["B"] if c.value == indicator.name_vi]
+    assert cell.data_type == "s"

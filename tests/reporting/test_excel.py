@@ -244,3 +244,18 @@ def test_milestone_typed_in_decomposed_unicode_is_understood(client_, department
     response = client_.post(reverse("report_excel_confirm", args=[department.pk, period.code]))
     assert response.status_code == 302
     assert ReportLine.objects.get(indicator__code="ioc").milestone_state == "in_progress"
+
+
+def test_a_comment_typed_as_a_formula_comes_back_as_text_in_the_template(
+    client_, department_reporter, department, period
+):
+    from reporting.services import report_open, report_save
+
+    formula = '=HYPERLINK("http://evil.example","Xem minh chứng")'
+    report = report_open(user=department_reporter, unit=department, period=period)
+    report_save(user=department_reporter, report=report, channel="web",
+                expected_version=report.version,
+                values={"ioc": {"milestone_state": "in_progress", "comment": formula}})
+    ws = _template(client_, department, period)["BaoCao"]
+    row = next(r for r in range(5, ws.max_row + 1) if ws[f"A{r}"].value == "ioc")
+    assert (ws[f"J{row}"].value, ws[f"J{row}"].data_type) == (formula, "s")

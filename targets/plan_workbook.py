@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from dxtracker.spreadsheets import set_cell
 from reporting import excel as report_excel
 from reporting.numbers import NumberFormatError, parse_number
 from targets.models import (
@@ -157,7 +158,7 @@ def plan_workbook(*, plan: Plan | None = None) -> bytes:
     for key, label in PLAN_FIELDS:
         r = PLAN_ROW[key]
         ws.cell(row=r, column=1, value=label).font = bold
-        ws.cell(row=r, column=2, value=values.get(key))
+        set_cell(ws.cell(row=r, column=2), values.get(key))
     ts = wb.create_sheet(TARGET_SHEET)
     for i, (_key, header, width) in enumerate(TARGET_COLUMNS, start=1):
         cell = ts.cell(row=HEADER_ROW, column=i, value=header)
@@ -170,7 +171,8 @@ def plan_workbook(*, plan: Plan | None = None) -> bytes:
                    .prefetch_related("responsible_units").order_by("year", "code"))
         for r, target in enumerate(targets, start=FIRST_ROW):
             for i, (key, _h, _w) in enumerate(TARGET_COLUMNS, start=1):
-                ts.cell(row=r, column=i, value=_target_value(target, key))
+                # a sentence typed as "=…" in the admin must not come back as a formula
+                set_cell(ts.cell(row=r, column=i), _target_value(target, key))
     guide = wb.create_sheet(GUIDE_SHEET)
     guide.column_dimensions["A"].width = 120
     for r, line in enumerate(GUIDE_LINES, start=1):

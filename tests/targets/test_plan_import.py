@@ -305,3 +305,15 @@ def test_hostile_workbooks_are_refused_as_the_report_upload_refuses_them(editor_
     assert message in response.content.decode()
     assert not Plan.objects.filter(code=PLAN_CODE).exists()
     assert "plan-import" not in editor_client.session
+
+
+def test_a_source_sentence_typed_as_a_formula_is_exported_as_text(editor_client):
+    target = Target.objects.filter(plan__code="ct-dx-2025-2030").order_by("year", "code").first()
+    Target.objects.filter(pk=target.pk).update(source_sentence='=HYPERLINK("http://x","y")')
+
+    response = editor_client.get(reverse("targets:plan_export", args=["ct-dx-2025-2030"]))
+
+    sheet = load_workbook(BytesIO(response.content))["MucTieu"]
+    column = COLUMN_OF["source_sentence"]
+    [cell] = [c for c in sheet[column] if c.value == '=HYPERLINK("http://x","y")']
+    assert cell.data_type == "s"

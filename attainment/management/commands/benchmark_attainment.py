@@ -30,6 +30,7 @@ from attainment.benchmark import Shape, approve_one, national_build, reference_s
 from attainment.models import ComplianceRecord, Dataset, RecomputeRun, Rollup, TargetAttainment
 from attainment.selectors import BENCHMARK_CODE_PREFIX as BENCH
 from attainment.services import attainment_recompute
+from reporting.compliance import compliance_refresh
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_ensure
 from targets.models import (
@@ -136,6 +137,10 @@ class Command(BaseCommand):
                 f"{reference:.2f} s; full recompute / reference = {full / reference:.2f}"
             )
             p95 = self._approvals(country, options["approvals"])
+            started = time.perf_counter()
+            records = compliance_refresh(dataset=Dataset.DEMO)
+            self._report_line(f"compliance refresh (nightly, apart from the recompute): "
+                              f"{time.perf_counter() - started:.1f} s, {records:,} records")
             if options["workers"]:
                 self._workers(country.city_ids)
             self._report_line(f"ratio full/reference {full / reference:.2f}; "

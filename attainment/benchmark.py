@@ -202,7 +202,9 @@ def _row(fields, i: int) -> list:
 
 def _copy_seconds(cursor, fields, rows: int) -> float:
     columns = [f.column for f in fields]
-    cursor.execute("CREATE TEMP TABLE bench_reference (LIKE attainment_targetattainment)")
+    # CREATE ... AS copies the columns only: no key, constraint, index or default.
+    cursor.execute(f"CREATE TEMP TABLE bench_reference AS SELECT {', '.join(columns)} "
+                   "FROM attainment_targetattainment WHERE false")
     text = io.StringIO()
     for i in range(rows):
         text.write("\t".join("\\N" if v is None else str(v) for v in _row(fields, i)))
@@ -217,8 +219,8 @@ def _copy_seconds(cursor, fields, rows: int) -> float:
 
 def _executemany_seconds(cursor, fields, rows: int) -> float:
     columns = [f.column for f in fields]
-    cursor.execute("CREATE TEMP TABLE bench_reference AS "
-                   "SELECT * FROM attainment_targetattainment WHERE 0")
+    cursor.execute(f"CREATE TEMP TABLE bench_reference AS SELECT {', '.join(columns)} "
+                   "FROM attainment_targetattainment WHERE 0")
     values = [_row(fields, i) for i in range(rows)]
     marks = ", ".join(["%s"] * len(columns))
     started = time.perf_counter()

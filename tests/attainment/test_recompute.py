@@ -1,6 +1,7 @@
 """The recompute itself: combining units, merged units, datasets, rollups, idempotence,
 incremental runs, the query count; compliance records are not the recompute's."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from attainment.models import (
     Status,
     TargetAttainment,
 )
-from attainment.services import BULK_BATCH_SIZE
+from attainment.services import BULK_BATCH_SIZE, FLUSH_ROWS
 from reporting.models import FigureOrigin, Report, ReportState
 from targets.models import Aggregation, Level
 from tests.attainment.conftest import figure, latest, period, recompute, row, snapshot
@@ -344,6 +345,13 @@ def test_recompute_logs_a_run(city):
 
 # --- queries -------------------------------------------------------------------------------
 
+def _writes_to(model, statement: str) -> bool:
+    # Result rows go in by COPY (PostgreSQL) or one executemany ("N times: INSERT ...",
+    # SQLite); rollups by bulk_create.
+    table = model._meta.db_table
+    return re.match(rf'(\d+ times: )?(INSERT INTO|COPY) "{table}"', statement) is not None
+
+
 def _count(city, n_targets, n_periods):
     build_world(city, n_targets, n_periods)
     recompute()  # warm: the fallback period and everything else already exist
@@ -351,15 +359,16 @@ def _count(city, n_targets, n_periods):
         recompute()
     statements = [q["sql"] for q in ctx.captured_queries]
     inserts = {
-        model: sum(1 for s in statements if s.startswith(f'INSERT INTO "{model._meta.db_table}"'))
+        model: sum(1 for s in statements if _writes_to(model, s))
         for model in (TargetAttainment, Rollup)
     }
-    others = [s for s in statements
-              if not any(s.startswith(f'INSERT INTO "{m._meta.db_table}"') for m in inserts)]
+    others = [s for s in statements if not any(_writes_to(m, s) for m in inserts)]
     return len(others), inserts
 
 
 def _batches(model, rows):
+    if model is TargetAttainment:
+        return -(-rows // FLUSH_ROWS)  # one statement per flush, whatever the backend
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     batch = min(BULK_BATCH_SIZE,
                 connection.ops.bulk_batch_size(fields, [None] * BULK_BATCH_SIZE))
@@ -373,13 +382,25 @@ def test_query_count_of_a_full_recompute_does_not_grow_with_the_data(city):
     large_city = UnitFactory(code="LC", kind=UnitKind.PROVINCE, parent=None)
     large_reads, large_inserts = _count(large_city, 30, 10)
     assert small_reads == large_reads
-    # Writes are bulk INSERTs: one per batch of rows, as many as the backend allows.
+    # Result rows: one COPY or executemany per flush of FLUSH_ROWS rows, on both backends;
+    # rollups: one bulk INSERT per batch, as many as the backend allows.
     for model, count in large_inserts.items():
         assert count == _batches(model, model.objects.count())
-    # SQLite's parameter limit splits the larger write into several INSERTs, which is what
-    # makes the count grow; PostgreSQL takes each table's rows in one statement.
-    if connection.vendor == "sqlite":
-        assert large_inserts[TargetAttainment] > small_inserts[TargetAttainment]
+    assert large_inserts[TargetAttainment] == small_inserts[TargetAttainment] == 1
+
+
+def test_rows_written_in_one_statement_equal_those_the_orm_writes(city, monkeypatch):
+    build_world(city, 4, 5)
+    recompute()
+    fast = snapshot()
+    assert len({r.computed_at for r in TargetAttainment.objects.all()}) == 1
+
+    def orm_write(rows):
+        TargetAttainment.objects.bulk_create(rows, batch_size=BULK_BATCH_SIZE)
+
+    monkeypatch.setattr("attainment.services._write_rows", orm_write)
+    recompute()
+    assert snapshot() == fast
 
 
 def test_query_count_is_pinned(city, django_assert_num_queries):

@@ -83,6 +83,10 @@ Status
     when the value moved the wrong way, otherwise limited_progress (standing still is no
     progress, but it is not deterioration).
 
+Expected now (not for milestones)
+    expected_now: the straight line from the base observation to the target at the
+    deadline, read at ``as_of_t`` (at the deadline once it has passed).
+
 Projection (not for ranks or milestones)
     projected_cagr: current * (1 + CAGR_observed) ** (deadline - t_current).
     projected_linear: least-squares line through every point (baseline included) at the
@@ -223,6 +227,9 @@ class Evaluation:
     since_deadline_t: float | None = None
     coverage: float | None = None  # of the observation the verdict rests on
     not_comparable: bool = False  # the latest rank was ranked in another field
+    # Where the value should be now on a straight line from the base to the target.
+    expected_now: float | None = None
+    milestone_state: str | None = None  # the state judged (at the end of the target year)
 
 
 @dataclass(frozen=True)
@@ -390,6 +397,8 @@ def evaluate(
     latest_t = points[-1].t if points else None
     return replace(
         ev,
+        expected_now=_expected_now(ev, deadline, as_of_t),
+        milestone_state=milestone_state if _is_milestone(spec) else None,
         latest_t=latest_t,
         coverage=points[-1].coverage if points else None,
         not_comparable=bool(in_year) and not comparable(spec, in_year[-1]),
@@ -431,6 +440,16 @@ def _refused(
         since_deadline_value=later[-1].value if later else None,
         since_deadline_t=later[-1].t if later else None,
     )
+
+
+def _expected_now(ev: Evaluation, deadline: float, as_of_t: float) -> float | None:
+    if ev.base_t is None or ev.base_value is None or ev.effective_target is None:
+        return None
+    span = deadline - ev.base_t
+    if span <= 0:
+        return None
+    share = min(max(as_of_t - ev.base_t, 0.0), span) / span
+    return ev.base_value + (ev.effective_target - ev.base_value) * share
 
 
 @dataclass(frozen=True)

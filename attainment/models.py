@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reporting.models import MilestoneState
+
 
 class Dataset(models.TextChoices):
     # Official = figures from the source documents and approved reports; demo figures are
@@ -86,6 +88,14 @@ class TargetAttainment(models.Model):
     # whether the latest rank was ranked in another field (34 provinces after 2025).
     rank_field = models.FloatField(_("ranked among"), null=True, blank=True)
     not_comparable = models.BooleanField(_("not comparable"), default=False)
+    ranked_among = models.FloatField(_("ranked among (this figure)"), null=True, blank=True)
+    expected_now = models.FloatField(_("expected value now"), null=True, blank=True)
+    milestone_state = models.CharField(_("milestone state"), max_length=16, blank=True,
+                                       choices=MilestoneState.choices)
+    derived = models.BooleanField(
+        _("derived"), default=False,
+        help_text=_("The value rests on a figure inferred from the document, not stated in it."),
+    )
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -6,10 +6,13 @@ Filters accept a model instance or its id. Nothing here computes attainment; the
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Model, QuerySet
 
 from attainment.models import ComplianceRecord, Dataset, Rollup, Scope, TargetAttainment
 from reporting.models import ApprovedFigure, FigureOrigin, Period
+from units.models import Unit, UnitKind
 
 # Synthetic figures of `manage.py benchmark_attainment` live under units coded BENCH-*
 # for the length of a run; they are not "demo data loaded".
@@ -148,6 +151,19 @@ def compliance_matrix(
     else:
         periods = sorted(periods, key=lambda p: (p.ends_on, p.starts_on))
     return units, list(periods), cells
+
+
+def series_breaks() -> dict[int, date]:
+    """The day each merged city's series breaks: when it absorbed other provinces (one query).
+
+    Before that day the city's figures are the old city's; after it, the merged province's.
+    """
+    breaks: dict[int, date] = {}
+    for successor_id, valid_to in Unit.objects.filter(
+        kind=UnitKind.PROVINCE, successor__isnull=False, valid_to__isnull=False
+    ).values_list("successor_id", "valid_to"):
+        breaks[successor_id] = max(valid_to, breaks.get(successor_id, valid_to))
+    return breaks
 
 
 def default_dataset() -> str:

@@ -132,6 +132,7 @@ class _Figure:
     numerator: float | None
     denominator: float | None
     milestone: str | None
+    derived: bool = False  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
 
     def observed(self) -> float | None:
         """The number the method sees (a milestone counts as its attainment, for counting)."""
@@ -347,7 +348,7 @@ def _figure_stream(ctx: _Context, indicator_ids: set[int] | None) -> Iterator[tu
         qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
         .values_list(
             "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
-            _float("denominator"), "milestone_state",
+            _float("denominator"), "milestone_state", "derived",
         )
         .iterator(chunk_size=FIGURE_CHUNK)
     )
@@ -360,9 +361,9 @@ def _figures_by_unit(rows: Iterable[tuple], ctx: _Context) -> dict[int, list[_Fi
     a report figure both exist for the same unit and period, the later approval wins.
     """
     latest: dict[tuple[int, int], _Figure] = {}
-    for _indicator, unit_id, period_id, value, numerator, denominator, milestone in rows:
+    for _indicator, unit_id, period_id, value, numerator, denominator, milestone, derived in rows:
         latest[(unit_id, period_id)] = _Figure(
-            ctx.periods[period_id], value, numerator, denominator, milestone or None
+            ctx.periods[period_id], value, numerator, denominator, milestone or None, derived
         )
     by_unit: dict[int, list[_Figure]] = defaultdict(list)
     for (unit_id, _period), fig in latest.items():
@@ -553,7 +554,8 @@ def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]
         is_latest = i == len(figs) - 1
         ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
         _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
-                 fig.numerator, fig.denominator, 1)
+                 fig.numerator, fig.denominator, 1, derived=fig.derived,
+                 ranked_among=fig.denominator if target.is_rank else None)
 
 
 def _combined_rows(
@@ -569,6 +571,8 @@ def _combined_rows(
         key=lambda p: p.key,
     )
     reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
+    deadline_t = method.target_deadline_t(target.spec.year)
+    in_year_counts: tuple[int, int] | None = None
     cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
     observations: list[method.Observation] = []
     state = None
@@ -589,10 +593,14 @@ def _combined_rows(
         )
         n_units = combined.n_units
         expected = [u for u, duty in pool.items() if owes(duty, period)]
-        reported = sum(1 for u in expected if (u, period.pk) in reported_in)
-        coverage = (
-            reported / len(expected) if judged_on_coverage and expected else None
-        )
+        counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
+        if period.t <= deadline_t:
+            in_year_counts = counts
+        elif in_year_counts is not None:
+            # Nobody owes a 2025 target in 2026: the verdict still rests on the year's
+            # last period, and so does its coverage.
+            counts = in_year_counts
+        coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
         field_size = current[0].denominator if target.is_rank and len(current) == 1 else None
         milestone = _combined_milestone([f.milestone for f in current if f.milestone])
         if milestone is not None:
@@ -609,7 +617,8 @@ def _combined_rows(
         ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
         _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
                  combined.numerator, combined.denominator, n_units,
-                 coverage=(reported, len(expected)) if pool else None)
+                 coverage=counts if pool else None,
+                 derived=any(f.derived for f in current), ranked_among=field_size)
 
 
 def _final_due_t(ctx: _Context, target: _Target) -> float:
@@ -682,6 +691,8 @@ def _add_row(
     n_units: int,
     *,
     coverage: tuple[int, int] | None = None,
+    derived: bool = False,
+    ranked_among: float | None = None,
 ) -> None:
     reported, expected = coverage if coverage is not None else (None, None)
     ctx.rows.append(
@@ -700,7 +711,9 @@ def _add_row(
             since_deadline_value=ev.since_deadline_value,
             since_deadline_t=ev.since_deadline_t, units_reported=reported,
             units_expected=expected, not_comparable=ev.not_comparable,
-            rank_field=target.spec.rank_field, computed_at=ctx.now,
+            rank_field=target.spec.rank_field, expected_now=ev.expected_now,
+            milestone_state=ev.milestone_state or "", derived=derived,
+            ranked_among=ranked_among, computed_at=ctx.now,
         )
     )
     _flush(ctx)

@@ -16,6 +16,7 @@ from dashboards import tables
 from dashboards.tables import ChartTable, Column
 from dashboards.timeaxis import deadline_date, t_to_date
 from dxtracker.i18n import is_english
+from reporting.models import MilestoneState
 from targets.models import Measure
 
 STATUS_ORDER = [
@@ -225,6 +226,12 @@ def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "
     return Chart(chart_id, title or _("Targets by status"), _layout(fig, height=320), table)
 
 
+def _coverage_columns() -> list[Column]:
+    """How many units owing the figure reported it: beside every combined value."""
+    return [Column("units_reported", _("Units reported"), tables.INTEGER),
+            Column("units_expected", _("Units expected"), tables.INTEGER)]
+
+
 def trajectory_chart(rows: list, *, year: int) -> Chart:
     """Attainment now of each target due in `year`, coloured by status, with its projection."""
     table = ChartTable([
@@ -235,6 +242,7 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
         Column("projected", _("Projected value at the deadline"), tables.NUMBER),
         Column("attainment", _("Attainment (%)"), tables.PERCENT),
         Column("status", _("Status")),
+        *_coverage_columns(),
     ])
     names, pcts, colours, hover = [], [], [], []
     shared = Counter(row.target.indicator_id for row in rows)
@@ -243,7 +251,8 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
         name = row.target.indicator.name
         level = row.target.get_level_display()
         table.add(name, level, row.target.describe(), row.actual, row.projected,
-                  row.attainment_pct, status_label(status), css={6: f"status-{status}"})
+                  row.attainment_pct, status_label(status), row.units_reported,
+                  row.units_expected, css={6: f"status-{status}"})
         # Plotly draws bars of one category on top of each other: targets sharing an
         # indicator (city 100 %, district 90 %, commune 80 %) each need a category of their own.
         label = _short(name, 40)
@@ -275,9 +284,11 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
 # ---------------------------------------------------------------- target detail
 
 
-def target_series_chart(target, series: list, latest) -> Chart:
+def target_series_chart(target, series: list, latest, series_break=None) -> Chart:
     """Actual values over time with the target line, baseline, expected path and projection."""
     measure = target.indicator.measure
+    if measure == Measure.MILESTONE:
+        return milestone_chart(series)
     fmt = value_format(measure)
     table = ChartTable([
         Column("series", _("Series")),
@@ -316,11 +327,52 @@ def target_series_chart(target, series: list, latest) -> Chart:
             [points[-1].actual_value, latest.projected_linear],
             mode="lines+markers", line={"color": "#e65100", "dash": "dashdot"},
             marker={"symbol": "circle-open"})
+    if series_break is not None and points:
+        # The merged city's series breaks: earlier figures are the old city's.
+        label = _("Series break (merger)")
+        table.add(label, series_break, None)
+        fig.add_vline(x=series_break.isoformat(), line={"color": "#5b6877", "dash": "dot"})
+        fig.add_annotation(x=series_break.isoformat(), y=1, yref="paper", text=label,
+                           showarrow=False, xanchor="left", yanchor="bottom")
     fig.update_xaxes(type="date", hoverformat=_date_format(), tickformat=_month_format())
     fig.update_yaxes(tickformat=fmt)
     if measure == Measure.RANK:
         fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
     return Chart("series", _("Values over time"), _layout(fig, height=380), table)
+
+
+MILESTONE_STEPS = [MilestoneState.NOT_STARTED, MilestoneState.IN_PROGRESS, MilestoneState.DONE]
+
+
+def milestone_chart(series: list) -> Chart:
+    """A milestone's state period by period (not started, in progress, done), not a number."""
+    table = ChartTable([
+        Column("period", _("Period")),
+        Column("date", _("Date"), tables.DATE),
+        Column("state", _("Milestone state")),
+    ])
+    xs, ys, labels = [], [], []
+    for row in series:
+        if not row.milestone_state:
+            continue
+        label = str(MilestoneState(row.milestone_state).label)
+        table.add(str(row.period), row.period.ends_on, label)
+        xs.append(row.period.ends_on)
+        ys.append(MILESTONE_STEPS.index(row.milestone_state))
+        labels.append(label)
+    fig = go.Figure(go.Scatter(
+        x=xs, y=ys, customdata=labels, mode="lines+markers", line={"shape": "hv", "width": 3},
+        name=_("Milestone state"),
+        hovertemplate="%{x|" + _date_format() + "}: %{customdata}<extra></extra>",
+    ))
+    fig.update_yaxes(range=[-0.3, 2.3], tickvals=[0, 1, 2],
+                     ticktext=[str(s.label) for s in MILESTONE_STEPS])
+    if xs:
+        fig.update_xaxes(type="date", tickformat=_month_format())
+    else:
+        # Nothing reported yet: no date axis at all rather than one around the year 2000.
+        fig.update_xaxes(visible=False)
+    return Chart("series", _("Milestone state over time"), _layout(fig, height=300), table)
 
 
 def units_chart(unit_rows: list, measure: str) -> Chart:
@@ -374,6 +426,7 @@ def unit_targets_chart(rows: list) -> Chart:
         Column("period", _("Period")),
         Column("attainment", _("Attainment (%)"), tables.PERCENT),
         Column("status", _("Status")),
+        *_coverage_columns(),
     ])
     names, pcts, colours, hover = [], [], [], []
     for row in rows:
@@ -381,7 +434,7 @@ def unit_targets_chart(rows: list) -> Chart:
         name = row.target.indicator.name
         table.add(name, str(row.target.year), row.target.describe(), row.actual,
                   str(row.period) if row.period else "", row.attainment_pct, status_label(status),
-                  css={6: f"status-{status}"})
+                  row.units_reported, row.units_expected, css={6: f"status-{status}"})
         names.append(f"{_short(name, 40)} ({row.target.year})")
         pcts.append(row.attainment_pct or 0)
         colours.append(STATUS_COLOURS[status])

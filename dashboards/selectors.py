@@ -21,7 +21,8 @@ from attainment.models import (
     TargetAttainment,
     Timeliness,
 )
-from attainment.selectors import latest_attainment, rollups, target_series
+from attainment.selectors import latest_attainment, rollups, series_breaks, target_series
+from dashboards.timeaxis import t_to_date
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds, quarter_of
 from reporting.selectors import indicators_due
@@ -55,6 +56,14 @@ class TargetRow:
     @property
     def period(self) -> Period | None:
         return self.attainment.period if self.attainment else None
+
+    @property
+    def units_reported(self) -> int | None:
+        return self.attainment.units_reported if self.attainment else None
+
+    @property
+    def units_expected(self) -> int | None:
+        return self.attainment.units_expected if self.attainment else None
 
 
 def _rows(targets: list[Target], attainments: list[TargetAttainment]) -> list[TargetRow]:
@@ -252,6 +261,18 @@ class TargetDetail:
     latest: TargetAttainment | None
     siblings: list[Target]  # the same indicator, plan and year at every level
     unit_rows: list[TargetAttainment]  # each responsible unit's latest result
+    series_break: date | None = None  # the day the city absorbed other provinces
+
+    @property
+    def since_deadline_on(self) -> date | None:
+        """When the latest figure after the target year ends."""
+        if self.latest is None or self.latest.since_deadline_t is None:
+            return None
+        return t_to_date(self.latest.since_deadline_t)
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.target.indicator.measure == Measure.MILESTONE
 
 
 def target_for_detail(*, pk: int) -> Target | None:
@@ -283,7 +304,8 @@ def target_detail(*, target: Target, dataset: str) -> TargetDetail:
         ),
         key=lambda a: (level_order.get(a.target.level, 99), a.unit.code),
     )
-    return TargetDetail(target, series, latest, siblings, unit_rows)
+    series_break = series_breaks().get(target.plan.city_id)
+    return TargetDetail(target, series, latest, siblings, unit_rows, series_break)
 
 
 # ---------------------------------------------------------------- unit view

@@ -178,7 +178,8 @@ def target(request, pk: int):
         raise PermissionDenied
     dataset = dataset_from_request(request)
     detail = selectors.target_detail(target=target_obj, dataset=dataset)
-    chart_list = [charts.target_series_chart(target_obj, detail.series, detail.latest)]
+    chart_list = [charts.target_series_chart(target_obj, detail.series, detail.latest,
+                                             detail.series_break)]
     if detail.unit_rows:
         chart_list.append(charts.units_chart(detail.unit_rows, target_obj.indicator.measure))
     context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city}

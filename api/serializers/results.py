@@ -1,9 +1,12 @@
 """Stored results of the attainment engine: attainment, rollups, reporting completeness."""
 
+from datetime import date
+
 from rest_framework import serializers
 
 from api.serializers.catalogue import code_field
 from attainment.models import ComplianceRecord, Dataset, Rollup, TargetAttainment
+from attainment.selectors import series_breaks
 
 
 class _DatasetMixin(serializers.Serializer):
@@ -35,6 +38,10 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
     period = serializers.CharField(source="period.code", read_only=True,
                                    help_text="The period the result is computed as of")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    series_break_on = serializers.SerializerMethodField(
+        help_text="The day the plan's city absorbed other provinces (1 July 2025 for the merged "
+                  "cities): its figures before that day are the old city's; null when none",
+    )
     coverage_pct = serializers.FloatField(
         read_only=True, allow_null=True,
         help_text="units_reported / units_expected * 100: how many of the units owing the "
@@ -52,7 +59,15 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
                   "required_rate_from_now", "required_step_from_now", "places_gained",
                   "n_observations", "stale", "since_deadline_value", "since_deadline_t",
                   "units_reported", "units_expected", "coverage_pct", "rank_field",
-                  "not_comparable", "computed_at"]
+                  "ranked_among", "not_comparable", "expected_now", "milestone_state", "derived",
+                  "series_break_on", "computed_at"]
+
+
+    def get_series_break_on(self, row) -> date | None:
+        # One query per response, not per row.
+        if "series_breaks" not in self.context:
+            self.context["series_breaks"] = series_breaks()
+        return self.context["series_breaks"].get(row.target.plan.city_id)
 
 
 class RollupSerializer(_DatasetMixin, serializers.ModelSerializer):

@@ -709,3 +709,20 @@ def test_a_rank_among_34_is_not_compared_with_top_10_of_63():
     assert ev.stale is True  # ...which is three years old
     same = evaluate(s, [m.Observation(2026.0, 12.0, field=63)], as_of_t=2026.5)
     assert same.not_comparable is False and same.status == m.MISSED
+
+
+def test_expected_now_is_the_straight_line_from_the_base_to_the_target():
+    # 40 in 2020 (t 2021.0) to 80 by the end of 2025 (2026.0): at 2023.5, half way: 60
+    s = spec(m.AT_LEAST, 80, 2025, baseline_value=40, baseline_year=2020)
+    assert evaluate(s, yearly((2022, 50)), as_of_t=2023.5).expected_now == pytest.approx(60)
+    # after the deadline the line stops at the target
+    assert evaluate(s, yearly((2022, 50)), as_of_t=2027.0).expected_now == pytest.approx(80)
+    # the plan's baseline alone draws the line; with no base at all there is none
+    assert evaluate(s, [], as_of_t=2023.5).expected_now == pytest.approx(60)
+    assert evaluate(spec(m.AT_LEAST, 80), [], as_of_t=2023.5).expected_now is None
+
+
+def test_a_milestone_is_judged_on_its_state_at_the_end_of_the_year():
+    obs = [m.Observation(2025.75, 50.0), m.Observation(2026.25, 100.0)]
+    ev = evaluate(MILESTONE_SPEC, obs, as_of_t=2026.5, milestone_state=m.DONE)
+    assert ev.milestone_state == m.IN_PROGRESS and ev.status == m.MISSED

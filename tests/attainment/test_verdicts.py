@@ -382,3 +382,117 @@ def test_a_rank_among_34_is_shown_with_its_field_and_not_compared_with_top_10_of
     assert row["rank_field"] == 63 and row["not_comparable"] is True
     assert row["actual_value"] == 5  # the last rank among 63
     assert row["status"] == "achieved" and row["stale"] is True
+
+
+# --- what the target page and the API show (item 9, and the details above) -----------------
+
+def page(client, target) -> str:
+    from django.urls import reverse
+
+    response = client.get(reverse("dashboards:target", args=[target.pk]), {"dataset": "official"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_target_page_shows_coverage_expected_value_and_the_figures_since_the_deadline(
+    city, department, approve, on_day, login, doit_reviewer
+):
+    target = department_target(city, department)
+    target.baseline_value, target.baseline_year = Decimal(40), 2020
+    target.save()
+    later_target(target)
+    code = target.indicator.code
+    on_day(date(2026, 1, 10))
+    approve(department, "2025-Q4", {code: 70})
+    on_day(date(2026, 7, 10))
+    approve(department, "2026-Q2", {code: 95})
+
+    html = page(login(doit_reviewer), target)
+    assert 'data-testid="coverage">1 trên 1 đơn vị đã báo cáo (100 %)' in html
+    assert 'data-testid="since-deadline">95 · 30/06/2026' in html
+    assert 'data-testid="expected-now">90 ' in html  # the deadline passed: the target itself
+    assert "Không đạt" in html  # judged on 2025's 70
+
+
+def test_a_derived_rank_and_the_merger_break_show_on_the_page_and_in_the_api(
+    city, on_day, login, doit_reviewer, token_client
+):
+    from tests.attainment.conftest import figure
+    from tests.factories import CityFactory
+
+    CityFactory(code="AP", valid_to=date(2025, 7, 1), successor=city)
+    target = TargetFactory(
+        plan=PlanFactory(city=city, issued_on=date(2021, 3, 1)), year=2025,
+        comparator=Comparator.TOP_N, value=Decimal(10),
+        indicator=IndicatorFactory(measure=Measure.RANK, direction=Direction.LOWER,
+                                   frequency=Frequency.YEARLY),
+        responsible=[city],
+    )
+    figure(target.indicator, city, "2021", 15, origin="document", denominator=Decimal(63),
+           derived=True)
+    on_day(date(2022, 6, 1))
+    nightly(date(2022, 6, 1))
+
+    html = page(login(doit_reviewer), target)
+    assert 'data-testid="latest-value">15 trên 63' in html
+    assert 'data-testid="derived"' in html
+    assert 'data-testid="series-break">01/07/2025' in html
+    row = api_row(token_client(doit_reviewer), target)
+    assert row["derived"] is True and row["ranked_among"] == 63
+    assert row["series_break_on"] == "2025-07-01"
+
+
+def test_a_milestone_target_shows_its_state_over_time_not_an_empty_year_2000_chart(
+    city, department, login, doit_reviewer, on_day
+):
+    from tests.attainment.conftest import figure
+
+    target = TargetFactory(
+        plan=PlanFactory(city=city), comparator=Comparator.MILESTONE, value=None,
+        indicator=IndicatorFactory(measure=Measure.MILESTONE), responsible=[department],
+    )
+    client = login(doit_reviewer)
+    on_day(date(2024, 1, 5))
+    nightly(date(2024, 1, 5))
+    empty = page(client, target)
+    assert "2000" not in empty.split('id="fig-series"')[1].split("</script>")[0]
+
+    figure(target.indicator, department, "2023-Q3", milestone_state="not_started")
+    figure(target.indicator, department, "2024-Q1", milestone_state="in_progress")
+    nightly(date(2024, 1, 5))
+    html = page(client, target)
+    assert "Trạng thái mốc theo thời gian" in html
+    table = html.split('data-testid="table-series"')[1].split("</table>")[0]
+    assert "Chưa bắt đầu" in table and "Đang thực hiện" in table
+    assert 'data-testid="latest-value">Đang thực hiện' in html
+
+
+def test_the_city_dashboard_and_its_export_give_coverage(
+    city, approve, on_day, reporter_of, login, doit_reviewer
+):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    from targets.models import Aggregation, Level
+
+    districts = districts_of(city, 3)
+    target = TargetFactory(
+        plan=PlanFactory(city=city), indicator=IndicatorFactory(aggregation=Aggregation.MEAN),
+        level=Level.COMMUNE, year=2030, value=Decimal(80), responsible=districts,
+    )
+    on_day(date(2024, 10, 5))
+    approve(districts[0], "2024-Q3", {target.indicator.code: 85},
+            reporter=reporter_of(districts[0]))
+    client = login(doit_reviewer)
+    url = reverse("dashboards:city", args=[city.code])
+    html = client.get(url, {"dataset": "official"}).content.decode()
+    assert 'data-testid="coverage">1/3</td>' in html
+    response = client.get(url, {"dataset": "official", "export": "trajectory-2030",
+                                "format": "csv"})
+    # CSV for people: semicolons, as Excel set to Vietnamese reads it
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows and (rows[0]["Số đơn vị đã báo cáo"], rows[0]["Số đơn vị phải báo cáo"]) == (
+        "1", "3"
+    )

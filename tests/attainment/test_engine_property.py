@@ -1,0 +1,184 @@
+"""Random figure histories: the engine stores what method.py says, row by row, and an
+incremental run after an approval leaves exactly the rows of a full run.
+
+Histories cover every comparator, percent/count/rank/milestone measures, zeros and sign
+changes, several units (one merged into another on 1 July 2025) and corrections that
+supersede a figure. CI runs this module on SQLite and on PostgreSQL.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attainment import method
+from attainment.models import Scope, TargetAttainment
+from attainment.services import decimal_year_end
+from reporting.models import ApprovedFigure, PeriodKind
+from reporting.periods import period_bounds, report_deadline
+from targets.models import Aggregation, Comparator, Direction, Level, Measure
+from tests.attainment.conftest import TODAY, figure, period, recompute, snapshot
+from tests.factories import IndicatorFactory, PlanFactory, TargetFactory, UnitFactory
+from units.models import UnitKind
+
+pytestmark = pytest.mark.django_db
+
+# (comparator, measure, direction, needs a baseline)
+KINDS = [
+    (Comparator.AT_LEAST, Measure.PERCENT, Direction.HIGHER, False),
+    (Comparator.MORE_THAN, Measure.COUNT, Direction.HIGHER, False),
+    (Comparator.AT_MOST, Measure.PERCENT, Direction.LOWER, False),
+    (Comparator.LESS_THAN, Measure.COUNT, Direction.LOWER, False),
+    (Comparator.TOP_N, Measure.RANK, Direction.LOWER, False),
+    (Comparator.REDUCE_BY, Measure.COUNT, Direction.LOWER, True),
+    (Comparator.INCREASE_BY, Measure.COUNT, Direction.HIGHER, True),
+    (Comparator.MILESTONE, Measure.MILESTONE, Direction.HIGHER, False),
+]
+QUARTERS = [f"{y}-Q{q}" for y in range(2021, 2027) for q in range(1, 5)]
+VALUES = st.sampled_from([-12.5, -1, 0, 0, 0.5, 3, 10, 42, 60, 79.9, 80, 85, 100, 250])
+STATES = st.sampled_from([method.NOT_STARTED, method.IN_PROGRESS, method.DONE])
+PROFILE = settings(max_examples=25, deadline=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                          HealthCheck.too_slow])
+
+
+@st.composite
+def histories(draw, n_units: int):
+    """{unit index: [(quarter code, value or milestone state)]}, quarters in order."""
+    kind = draw(st.sampled_from(KINDS))
+    history = {}
+    for u in range(n_units):
+        quarters = draw(st.lists(st.sampled_from(QUARTERS), min_size=0, max_size=8,
+                                 unique=True))
+        values = STATES if kind[1] == Measure.MILESTONE else VALUES
+        history[u] = [(q, draw(values)) for q in sorted(quarters)]
+    return kind, history, draw(st.sampled_from([2025, 2026, 2030])), draw(VALUES)
+
+
+def _target(city, units, kind, year, goal, *, level, aggregation=Aggregation.MEAN):
+    comparator, measure, direction, needs_base = kind
+    indicator = IndicatorFactory(measure=measure, direction=direction, aggregation=aggregation)
+    value = None if comparator == Comparator.MILESTONE else Decimal(str(abs(goal) or 10))
+    return TargetFactory(
+        plan=PlanFactory(city=city), indicator=indicator, level=level, year=year,
+        comparator=comparator, value=value, responsible=units,
+        baseline_value=Decimal(40) if needs_base else None,
+        baseline_year=2020 if needs_base else None,
+    )
+
+
+def _add(target, unit, code, value):
+    if isinstance(value, str):
+        return figure(target.indicator, unit, code, milestone_state=value)
+    return figure(target.indicator, unit, code, value)
+
+
+def _expected_unit_rows(target, figures) -> list[tuple]:
+    """What method.py says for one unit's figures, period by period (the oracle)."""
+    spec = method.TargetSpec(
+        comparator=target.comparator, value=None if target.value is None else float(target.value),
+        year=target.year, direction=target.indicator.direction,
+        measure=target.indicator.measure,
+        baseline_value=None if target.baseline_value is None else float(target.baseline_value),
+        baseline_year=target.baseline_year,
+    )
+    last_quarter = period_bounds(PeriodKind.QUARTER, target.year, 4)[1]
+    final_due_t = decimal_year_end(report_deadline(last_quarter))
+    today_t = decimal_year_end(TODAY)
+    if not figures:
+        # A responsible unit without figures still shows, as of today, with no data.
+        ev = method.evaluate(spec, [], today_t, None, final_due_t=final_due_t)
+        return [(None, True, ev.status, ev.actual, ev.attainment_pct, ev.effective_target,
+                 ev.ratio, ev.n_observations, ev.stale, ev.since_deadline_value)]
+    observations, state, rows = [], None, []
+    for i, fig in enumerate(figures):
+        t = method.period_end_t(fig.period.year, fig.period.quarter)
+        if fig.milestone_state:
+            state = fig.milestone_state
+            observations.append(method.Observation(t, method.MILESTONE_ATTAINMENT[state]))
+        elif fig.value is not None:
+            observations.append(method.Observation(t, float(fig.value)))
+        latest = i == len(figures) - 1
+        ev = method.evaluate(spec, observations, max(t, today_t) if latest else t, state,
+                             final_due_t=final_due_t)
+        rows.append((fig.period_id, latest, ev.status, ev.actual, ev.attainment_pct,
+                     ev.effective_target, ev.ratio, ev.n_observations, ev.stale,
+                     ev.since_deadline_value))
+    return rows
+
+
+def _stored_unit_rows(target, unit) -> list[tuple]:
+    return [
+        tuple(r) for r in TargetAttainment.objects.filter(
+            dataset="official", target=target, scope=Scope.UNIT, unit=unit
+        ).order_by("period__starts_on").values_list(
+            "period_id", "is_latest", "status", "actual_value", "attainment_pct",
+            "effective_target", "ratio", "n_observations", "stale", "since_deadline_value",
+        )
+    ]
+
+
+@PROFILE
+@given(case=histories(n_units=2))
+def test_stored_unit_rows_are_the_methods_evaluation_row_by_row(city, case):
+    kind, history, year, goal = case
+    with transaction.atomic():
+        units = [UnitFactory(code=f"PD{i}", parent=city, kind=UnitKind.DEPARTMENT)
+                 for i in range(2)]
+        target = _target(city, units, kind, year, goal, level=Level.DEPARTMENT)
+        for u, entries in history.items():
+            for code, value in entries:
+                _add(target, units[u], code, value)
+        recompute()
+        for unit in units:
+            figures = list(ApprovedFigure.objects.filter(unit=unit, superseded_at__isnull=True)
+                           .select_related("period").order_by("period__starts_on"))
+            stored = _stored_unit_rows(target, unit)
+            if not figures:  # the placeholder's period is the latest started one
+                stored = [(None, *r[1:]) for r in stored]
+            assert stored == _expected_unit_rows(target, figures)
+        transaction.set_rollback(True)
+
+
+@PROFILE
+@given(case=histories(n_units=3), aggregation=st.sampled_from(
+    [Aggregation.SUM, Aggregation.MEAN, Aggregation.WEIGHTED, Aggregation.SHARE_MEETING]),
+    approval=st.tuples(st.integers(0, 2), st.sampled_from(QUARTERS), VALUES, STATES))
+def test_an_incremental_run_after_an_approval_leaves_the_rows_of_a_full_run(
+    city, case, aggregation, approval
+):
+    kind, history, year, goal = case
+    with transaction.atomic():
+        d0 = UnitFactory(code="PX0", parent=city, kind=UnitKind.DISTRICT)
+        d1 = UnitFactory(code="PX1", parent=city, kind=UnitKind.DISTRICT)
+        # Merged into the first district on 1 July 2025: its figures count until then.
+        merged = UnitFactory(code="PX2", parent=city, kind=UnitKind.DISTRICT,
+                             valid_to=date(2025, 7, 1), successor=d0)
+        units = [d0, d1, merged]
+        target = _target(city, units, kind, year, goal, level=Level.DISTRICT,
+                         aggregation=aggregation)
+        bystander = _target(city, units, KINDS[0], 2030, 80, level=Level.DISTRICT)
+        for u, entries in history.items():
+            for code, value in entries:
+                _add(target, units[u], code, value)
+        _add(bystander, d1, "2024-Q1", 55)
+        recompute()
+        before_bystander = [r for r in snapshot("official") if r[0] == "TargetAttainment"
+                            and r[2] == bystander.pk]
+
+        # An approval: a new figure, superseding the one it corrects.
+        u, code, value, state = approval
+        ApprovedFigure.objects.filter(unit=units[u], indicator=target.indicator,
+                                      period=period(code)).update(superseded_at=timezone.now())
+        _add(target, units[u], code, state if kind[1] == Measure.MILESTONE else value)
+        recompute(target_ids=[target.pk])
+        incremental = snapshot("official")
+        assert [r for r in incremental if r[0] == "TargetAttainment"
+                and r[2] == bystander.pk] == before_bystander
+        recompute()
+        assert snapshot("official") == incremental
+        transaction.set_rollback(True)

@@ -26,7 +26,16 @@ from dashboards.timeaxis import t_to_date
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds, quarter_of
 from reporting.selectors import indicators_due
-from targets.models import Indicator, Level, Measure, NationalIndicator, Pillar, Plan, Target
+from targets.models import (
+    CatalogueChange,
+    Indicator,
+    Level,
+    Measure,
+    NationalIndicator,
+    Pillar,
+    Plan,
+    Target,
+)
 from units.models import Unit
 
 
@@ -262,6 +271,7 @@ class TargetDetail:
     siblings: list[Target]  # the same indicator, plan and year at every level
     unit_rows: list[TargetAttainment]  # each responsible unit's latest result
     series_break: date | None = None  # the day the city absorbed other provinces
+    changes: list = field(default_factory=list)  # the target's recorded edits, newest first
 
     @property
     def since_deadline_on(self) -> date | None:
@@ -305,7 +315,8 @@ def target_detail(*, target: Target, dataset: str) -> TargetDetail:
         key=lambda a: (level_order.get(a.target.level, 99), a.unit.code),
     )
     series_break = series_breaks().get(target.plan.city_id)
-    return TargetDetail(target, series, latest, siblings, unit_rows, series_break)
+    changes = list(CatalogueChange.objects.filter(target=target).select_related("user"))
+    return TargetDetail(target, series, latest, siblings, unit_rows, series_break, changes)
 
 
 # ---------------------------------------------------------------- unit view

@@ -21,6 +21,7 @@ from dashboards.access import city_for_user, dashboard_cities, dataset_from_requ
 from dashboards.plotlyjs import plotly_js_url
 from dashboards.tables import table_to_csv, table_to_xlsx
 from leaders.selectors import downloadable_periods
+from targets.models import Aggregation
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -182,7 +183,8 @@ def target(request, pk: int):
                                              detail.series_break)]
     if detail.unit_rows:
         chart_list.append(charts.units_chart(detail.unit_rows, target_obj.indicator.measure))
-    context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city}
+    context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city,
+               "combination_label": Aggregation(target_obj.combination).label}
     return _page(request, "dashboards/target.html", context, chart_list=chart_list,
                  dataset=dataset, name=f"target-{target_obj.code}")
 

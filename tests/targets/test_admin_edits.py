@@ -116,3 +116,31 @@ def test_history_cannot_be_edited_or_deleted_in_the_admin(admin_client):
     assert admin_client.get(reverse("admin:targets_cataloguechange_add")).status_code == 403
     assert admin_client.get(
         reverse("admin:targets_cataloguechange_changelist")).status_code == 200
+
+
+def test_the_target_page_shows_its_changes_and_how_its_value_is_formed(
+        admin_client, recomputes, django_capture_on_commit_callbacks):
+    target = _target()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:targets_target_change", args=[target.pk]),
+                          _form(target, value="95"))
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = admin_client.get(reverse("dashboards:target", args=[target.pk])).content.decode()
+
+    changes = html.split('data-testid="target-changes"')[1]
+    assert "<code>value</code>: 100 → 95" in changes and "root" in changes
+    assert "Consolidated: one unit&#x27;s figure is the city&#x27;s value" in html
+
+
+def test_the_target_page_says_baseline_needed_and_level_abolished(admin_client):
+    tthc = _target("tthc-existing-2025", plan="dn-dx-resolution-2025-2030")
+    pilot = _target("digital-skills-pilot-communes-2025", plan="hp-dx-2025-2030")
+
+    tthc_html = admin_client.get(reverse("dashboards:target", args=[tthc.pk])).content.decode()
+    pilot_html = admin_client.get(reverse("dashboards:target", args=[pilot.pk])).content.decode()
+
+    assert "cần mức gốc" in tthc_html
+    assert "Chưa có thay đổi nào từ khi nạp kế hoạch." in tthc_html
+    assert "cấp hành chính đã bỏ từ 1/7/2025" in pilot_html
+    assert "mỗi đơn vị ≥ 1" in pilot_html

@@ -6,6 +6,7 @@ to a Redis broker and cache: the production shape, where DEBUG defaults to off a
 missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "dxtracker",
     "units",
     "targets",
@@ -71,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "dxtracker.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dxtracker.urls"
@@ -127,6 +132,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes), stored in the database so every gunicorn process and worker
+# sees the same count and it survives a Redis outage: after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair waits AXES_COOLOFF_MINUTES.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -265,7 +286,53 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Content-Security-Policy and Permissions-Policy, sent on every response by
+# dxtracker.middleware.SecurityHeadersMiddleware. Scripts only from our own static files (the
+# chart data travel as application/json blocks, never inline code); Plotly and ReDoc set
+# inline styles, and ReDoc starts a worker from a blob.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = {
+    feature: [] for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb",
+    )
+}
+
+# A reverse proxy that terminates TLS tells Django so in one header; trusting that header
+# without a proxy would let any client claim HTTPS, so it is read only when configured,
+# e.g. PROXY_SSL_HEADER=X-Forwarded-Proto.
+PROXY_SSL_HEADER = env_str("PROXY_SSL_HEADER")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https"
+    )
+
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Production is served over HTTPS unless told otherwise (HTTPS=false, or the older
+    # SECURE_COOKIES=false that CI's plain-HTTP smoke test sets).
+    HTTPS = env_bool("HTTPS", default=env_bool("SECURE_COOKIES", default=True))
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=HTTPS)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=HTTPS)
+    SECURE_SSL_REDIRECT = HTTPS
+    # Compose and monitoring probe the container over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS is only ever sent on HTTPS responses (SecurityMiddleware), so it is safe to set.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Preloading HSTS is a submission to the browsers' list for the whole domain, which only the
+# domain's owner can decide; SECURE_HSTS_PRELOAD=true turns it on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

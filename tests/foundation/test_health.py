@@ -1,9 +1,19 @@
 """/healthz reports the database, the cache and the broker for compose and monitoring."""
 
-import pytest
-from django.db import connection
+from types import SimpleNamespace
 
+import pytest
+
+from dxtracker import health
 from dxtracker.celery import app as celery_app
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """An administrator: sees why a dependency is degraded."""
+    client.force_login(UserFactory(username="ops", is_staff=True))
+    return client
 
 
 @pytest.mark.django_db
@@ -17,11 +27,13 @@ def test_health_is_ok_when_everything_answers(client):
 
 
 @pytest.mark.django_db
-def test_health_is_degraded_with_the_reason_when_the_database_fails(client, monkeypatch):
+def test_health_is_degraded_with_the_reason_when_the_database_fails(staff_client, monkeypatch):
+    client = staff_client
     def broken_cursor(*args, **kwargs):
         raise RuntimeError("database unreachable")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    # Only the health check's connection breaks: the staff session still loads.
+    monkeypatch.setattr(health, "connection", SimpleNamespace(cursor=broken_cursor))
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -33,7 +45,8 @@ def test_health_is_degraded_with_the_reason_when_the_database_fails(client, monk
 
 
 @pytest.mark.django_db
-def test_health_is_degraded_when_the_cache_is_unreachable(client, settings):
+def test_health_is_degraded_when_the_cache_is_unreachable(staff_client, settings):
+    client = staff_client
     # Changing CACHES through the settings fixture makes Django drop its cache handlers.
     settings.CACHES = {
         "default": {
@@ -49,7 +62,8 @@ def test_health_is_degraded_when_the_cache_is_unreachable(client, settings):
 
 
 @pytest.mark.django_db
-def test_health_is_degraded_when_the_broker_is_unreachable(client, settings, monkeypatch):
+def test_health_is_degraded_when_the_broker_is_unreachable(staff_client, settings, monkeypatch):
+    client = staff_client
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
@@ -62,3 +76,38 @@ def test_health_is_degraded_when_the_broker_is_unreachable(client, settings, mon
 @pytest.mark.django_db
 def test_health_says_whether_tasks_run_in_process(client):
     assert client.get("/healthz").json()["celery"] == "in-process"
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_see_what_is_degraded_but_no_host_names(client, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://10.0.3.7:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == {"status": "degraded"}
+    assert "10.0.3.7" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_logged_in_non_staff_user_sees_no_reasons_either(client, settings, monkeypatch):
+    client.force_login(UserFactory(username="clerk"))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://10.0.3.7:1/0")
+    assert client.get("/healthz").json()["checks"]["broker"] == {"status": "degraded"}
+
+
+@pytest.mark.django_db
+def test_health_answers_503_not_500_when_the_database_is_down_for_a_logged_in_user(
+    client, monkeypatch
+):
+    from django.db import connection
+
+    client.force_login(UserFactory(username="clerk2"))
+
+    def broken_cursor(*args, **kwargs):
+        raise RuntimeError("database unreachable at db.internal")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "db.internal" not in response.content.decode()

@@ -106,3 +106,50 @@ def test_env_int_refuses_text(monkeypatch):
     monkeypatch.setenv("SOME_NUMBER", "ten")
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be an integer"):
         env_int("SOME_NUMBER", 1)
+
+
+DEPLOY_ENV = {
+    "DATABASE_URL": "postgres://dx:secret@db.internal:5432/dxtracker",
+    "SECRET_KEY": "k7#Qv9!xLm2$Rt8@Zp4^Wn6&Yb1*Hc3(Jd5)Fg0-Se7+Ua9=Ke2_Mi4~No6",
+    "ALLOWED_HOSTS": "dx.example.gov.vn",
+}
+
+
+def _clean_env(**env_vars):
+    env = {k: v for k, v in os.environ.items()
+           if k not in OUR_VARS | {"SECURE_COOKIES", "HTTPS", "PROXY_SSL_HEADER"}}
+    env.update(env_vars, DJANGO_SETTINGS_MODULE="dxtracker.settings")
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=_clean_env(**DEPLOY_ENV), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def _probe_security(**env_vars) -> dict:
+    probe = ("import json, django; django.setup(); from django.conf import settings as s; "
+             "print(json.dumps({'proxy': s.SECURE_PROXY_SSL_HEADER, 'redirect': "
+             "s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS}))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT,
+                            env=_clean_env(**env_vars), capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_proxy_header_is_trusted_only_when_a_proxy_is_configured():
+    assert _probe_security(**DEPLOY_ENV)["proxy"] is None
+    assert _probe_security(**DEPLOY_ENV, PROXY_SSL_HEADER="X-Forwarded-Proto")["proxy"] == [
+        "HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_plain_http_deployments_neither_redirect_nor_send_hsts():
+    https = _probe_security(**DEPLOY_ENV)
+    plain = _probe_security(**DEPLOY_ENV, SECURE_COOKIES="false")
+    assert (https["redirect"], https["hsts"] > 0) == (True, True)
+    assert (plain["redirect"], plain["hsts"]) == (False, 0)

@@ -89,6 +89,9 @@ class TargetAttainment(models.Model):
     rank_field = models.FloatField(_("ranked among"), null=True, blank=True)
     not_comparable = models.BooleanField(_("not comparable"), default=False)
     ranked_among = models.FloatField(_("ranked among (this figure)"), null=True, blank=True)
+    # The value formed for this row's period itself, judged or not (a figure of 2026 for a
+    # 2025 target, a rank among 34): what charts draw. actual_value is what the verdict uses.
+    period_value = models.FloatField(_("value of the period"), null=True, blank=True)
     expected_now = models.FloatField(_("expected value now"), null=True, blank=True)
     milestone_state = models.CharField(_("milestone state"), max_length=16, blank=True,
                                        choices=MilestoneState.choices)

@@ -555,7 +555,8 @@ def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]
         ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
         _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
                  fig.numerator, fig.denominator, 1, derived=fig.derived,
-                 ranked_among=fig.denominator if target.is_rank else None)
+                 ranked_among=fig.denominator if target.is_rank else None,
+                 period_value=None if fig.milestone else observed)
 
 
 def _combined_rows(
@@ -618,7 +619,8 @@ def _combined_rows(
         _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
                  combined.numerator, combined.denominator, n_units,
                  coverage=counts if pool else None,
-                 derived=any(f.derived for f in current), ranked_among=field_size)
+                 derived=any(f.derived for f in current), ranked_among=field_size,
+                 period_value=combined.value if milestone is None else None)
 
 
 def _final_due_t(ctx: _Context, target: _Target) -> float:
@@ -693,6 +695,7 @@ def _add_row(
     coverage: tuple[int, int] | None = None,
     derived: bool = False,
     ranked_among: float | None = None,
+    period_value: float | None = None,
 ) -> None:
     reported, expected = coverage if coverage is not None else (None, None)
     ctx.rows.append(
@@ -713,7 +716,7 @@ def _add_row(
             units_expected=expected, not_comparable=ev.not_comparable,
             rank_field=target.spec.rank_field, expected_now=ev.expected_now,
             milestone_state=ev.milestone_state or "", derived=derived,
-            ranked_among=ranked_among, computed_at=ctx.now,
+            ranked_among=ranked_among, period_value=period_value, computed_at=ctx.now,
         )
     )
     _flush(ctx)

@@ -294,18 +294,35 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
         Column("series", _("Series")),
         Column("date", _("Date"), tables.DATE),
         Column("value", _("Value"), tables.NUMBER),
+        Column("note", _("Note")),
     ])
     fig = go.Figure()
     hover = "%{fullData.name}<br>%{x|" + _date_format() + "}: %{y:" + fmt + "}<extra></extra>"
 
-    def add(name: str, xs: list, ys: list, **style):
-        for x, y in zip(xs, ys, strict=True):
-            table.add(name, x, y)
+    def add(name: str, xs: list, ys: list, notes: list | None = None, **style):
+        for x, y, note in zip(xs, ys, notes or [""] * len(xs), strict=True):
+            table.add(name, x, y, note)
         fig.add_trace(go.Scatter(x=xs, y=ys, name=name, hovertemplate=hover, **style))
 
-    points = [a for a in series if a.actual_value is not None]
-    add(_("Actual value"), [a.period.ends_on for a in points], [a.actual_value for a in points],
+    # Each period's own value: judged (the target year or before, same rank field), shown
+    # after the target year, or ranked in another field and not compared.
+    drawn = [a for a in series if _drawn_value(a) is not None]
+    other_field = [a for a in drawn if _other_field(a)]
+    later = [a for a in drawn if a.period.ends_on.year > target.year and a not in other_field]
+    points = [a for a in drawn if a not in other_field and a not in later]
+    add(_("Actual value"), [a.period.ends_on for a in points],
+        [_drawn_value(a) for a in points], [_provenance(a) for a in points],
         mode="lines+markers", line={"color": "#0b5cab", "width": 3})
+    if later:
+        add(_("Since the deadline (not judged)"), [a.period.ends_on for a in later],
+            [_drawn_value(a) for a in later], [_provenance(a) for a in later],
+            mode="markers", marker={"color": "#8a94a3", "size": 9})
+    if other_field:
+        add(_("Ranked in another field (not comparable)"),
+            [a.period.ends_on for a in other_field], [_drawn_value(a) for a in other_field],
+            [_("of %(field)s") % {"field": tables.format_cell(a.ranked_among, tables.NUMBER)}
+             for a in other_field],
+            mode="markers", marker={"color": "#8a94a3", "symbol": "x", "size": 10})
     goal = latest.effective_target if latest and latest.effective_target is not None else (
         float(target.value) if target.value is not None else None)
     if target.baseline_value is not None and target.baseline_year:
@@ -324,13 +341,13 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
     if latest and latest.projected_linear is not None and points:
         add(_("Projection to the target year"),
             [points[-1].period.ends_on, deadline_date(target.year)],
-            [points[-1].actual_value, latest.projected_linear],
+            [_drawn_value(points[-1]), latest.projected_linear],
             mode="lines+markers", line={"color": "#e65100", "dash": "dashdot"},
             marker={"symbol": "circle-open"})
     if series_break is not None and points:
         # The merged city's series breaks: earlier figures are the old city's.
         label = _("Series break (merger)")
-        table.add(label, series_break, None)
+        table.add(label, series_break, None, "")
         fig.add_vline(x=series_break.isoformat(), line={"color": "#5b6877", "dash": "dot"})
         fig.add_annotation(x=series_break.isoformat(), y=1, yref="paper", text=label,
                            showarrow=False, xanchor="left", yanchor="bottom")
@@ -339,6 +356,19 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
     if measure == Measure.RANK:
         fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
     return Chart("series", _("Values over time"), _layout(fig, height=380), table)
+
+
+def _drawn_value(row) -> float | None:
+    return row.period_value if row.period_value is not None else row.actual_value
+
+
+def _other_field(row) -> bool:
+    return (row.ranked_among is not None and row.rank_field is not None
+            and row.ranked_among != row.rank_field)
+
+
+def _provenance(row) -> str:
+    return _("derived") if row.derived else ""
 
 
 MILESTONE_STEPS = [MilestoneState.NOT_STARTED, MilestoneState.IN_PROGRESS, MilestoneState.DONE]

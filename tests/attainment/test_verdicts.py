@@ -496,3 +496,32 @@ def test_the_city_dashboard_and_its_export_give_coverage(
     assert rows and (rows[0]["Số đơn vị đã báo cáo"], rows[0]["Số đơn vị phải báo cáo"]) == (
         "1", "3"
     )
+
+
+def test_the_chart_draws_later_figures_and_other_field_ranks_apart_from_the_judged_ones(
+    city, on_day, login, doit_reviewer
+):
+    from django.urls import reverse
+
+    from tests.attainment.conftest import figure
+
+    target = TargetFactory(
+        plan=PlanFactory(city=city, issued_on=date(2021, 3, 1)), year=2025,
+        comparator=Comparator.TOP_N, value=Decimal(10),
+        indicator=IndicatorFactory(measure=Measure.RANK, direction=Direction.LOWER,
+                                   frequency=Frequency.YEARLY),
+        responsible=[city],
+    )
+    figure(target.indicator, city, "2022", 5, origin="document", denominator=Decimal(63))
+    figure(target.indicator, city, "2025", 12, origin="document", denominator=Decimal(34))
+    figure(target.indicator, city, "2026", 9, origin="document", denominator=Decimal(34))
+    on_day(date(2027, 6, 1))
+    nightly(date(2027, 6, 1))
+
+    response = login(doit_reviewer).get(reverse("dashboards:target", args=[target.pk]),
+                                        {"dataset": "official"})
+    table = [(r[0].value, r[2].value, r[3].value) for r in response.context["charts"][0].table.rows]
+    assert ("Giá trị thực tế", 5, "") in table
+    assert ("Xếp hạng theo phạm vi khác (không so sánh được)", 12, "trên 34") in table
+    assert ("Xếp hạng theo phạm vi khác (không so sánh được)", 9, "trên 34") in table
+    assert not any(name == "Giá trị thực tế" and value in (12, 9) for name, value, _ in table)

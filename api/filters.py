@@ -4,6 +4,7 @@ import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import PermissionDenied
 
 from api import selectors
 from api.periodcodes import PERIOD_CODE_PATTERN, period_by_code
@@ -29,6 +30,7 @@ from targets.models import (
     Plan,
     Target,
 )
+from units.access import reads_city_id
 from units.models import Unit, UnitKind
 
 
@@ -202,6 +204,18 @@ class _StoredResultFilter(filters.FilterSet):
         # Read in filter_queryset, where the selector needs it before any other filter.
         return queryset
 
+    def refuse_unreadable(self) -> None:
+        """A city, unit or plan of a city the caller does not read is refused, not answered
+        with an empty list that would read as "that city has no results"."""
+        user = self.request.user if self.request is not None else None
+        for name in ("city", "unit", "plan"):
+            named = self.form.cleaned_data.get(name)
+            if named is None:
+                continue
+            city_id = named.city_id or named.pk
+            if not reads_city_id(user, city_id):
+                raise PermissionDenied(_("You may not read this city's results."))
+
     def value(self, name, default=None):
         return self.form.cleaned_data.get(name) or default
 
@@ -251,6 +265,7 @@ class AttainmentFilter(_StoredResultFilter):
                   "unit", "year", "status", "period"]
 
     def filter_queryset(self, queryset):
+        self.refuse_unreadable()
         qs = selectors.attainment_rows(
             dataset=self.value("dataset", Dataset.OFFICIAL),
             scope=self.value("scope", Scope.COMBINED),
@@ -288,6 +303,7 @@ class RollupFilter(_StoredResultFilter):
         fields = ["dataset", "scope", "city", "plan", "pillar", "unit", "year"]
 
     def filter_queryset(self, queryset):
+        self.refuse_unreadable()
         qs = selectors.rollup_rows(
             dataset=self.value("dataset", Dataset.OFFICIAL),
             scope=self.value("scope", RollupScope.CITY),
@@ -316,5 +332,6 @@ class CompletenessFilter(_StoredResultFilter):
         fields = ["dataset", "city", "unit", "kind", "period", "year", "timeliness"]
 
     def filter_queryset(self, queryset):
+        self.refuse_unreadable()
         queryset = queryset.filter(dataset=self.value("dataset", Dataset.OFFICIAL))
         return super().filter_queryset(queryset)

@@ -1,4 +1,4 @@
-"""Who may call what. Rules about units and roles live in the services (units.selectors)."""
+"""Who may call what. Who may read or write which city or unit: units.access."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from units.selectors import reviewer_city_ids
+from units.access import is_reviewer
 
 
 def nav(request):
@@ -14,7 +14,7 @@ def nav(request):
     if user is None or not user.is_authenticated:
         return {}
     items = []
-    if user.is_superuser or reviewer_city_ids(user):
+    if is_reviewer(user):
         items.append({"url": reverse("review_queue"), "label": _("Review queue"),
                       "testid": "nav-review"})
     items.append({"url": reverse("dashboards:index"), "label": _("Dashboards"),

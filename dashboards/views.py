@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET
 from attainment.models import Dataset, Status, Timeliness
 from attainment.selectors import compliance_matrix
 from dashboards import charts, selectors
-from dashboards.access import city_for_user, dashboard_cities, dataset_from_request, unit_for_user
 from dashboards.plotlyjs import plotly_js_url
 from dashboards.tables import table_to_csv, table_to_xlsx
 from leaders.selectors import downloadable_periods
 from targets.models import Aggregation
+from units.access import READ_CITY, readable_cities, readable_city, readable_city_ids, readable_unit
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -34,6 +34,16 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def dataset_from_request(request) -> str:
+    """The dataset asked for with ?dataset=, else the engine's default."""
+    asked = request.GET.get("dataset")
+    if asked in Dataset.values:
+        return asked
+    from attainment.selectors import default_dataset
+
+    return default_dataset()
 
 
 def method_url() -> str:
@@ -107,7 +117,7 @@ def _page(request, template: str, context: dict, *, chart_list: list, dataset: s
 def index(request):
     """Links to every dashboard of the cities the user may read."""
     dataset = dataset_from_request(request)
-    cities = list(dashboard_cities(user=request.user))
+    cities = list(readable_cities(request.user))
     return _page(request, "dashboards/index.html", {"cities": cities},
                  chart_list=[], dataset=dataset, name="index")
 
@@ -116,7 +126,7 @@ def index(request):
 @require_GET
 def city(request, code: str):
     """City overview: attainment per pillar, status counts, the target list, 2025 and 2030."""
-    city_unit = city_for_user(user=request.user, code=code)
+    city_unit = readable_city(user=request.user, code=code)
     dataset = dataset_from_request(request)
     year, pillar_id = _int(request.GET.get("year")), _int(request.GET.get("pillar"))
     data = selectors.city_overview(city=city_unit, dataset=dataset,
@@ -160,13 +170,6 @@ def city(request, code: str):
                  dataset=dataset, name=f"{city_unit.code}-overview", exports=[target_list])
 
 
-def _allowed_city_ids(user) -> set[int] | None:
-    """Cities whose dashboards the user may read; None means every city (superuser)."""
-    if user.is_superuser:
-        return None
-    return set(dashboard_cities(user=user).values_list("pk", flat=True))
-
-
 @login_required
 @require_GET
 def target(request, pk: int):
@@ -174,8 +177,7 @@ def target(request, pk: int):
     target_obj = selectors.target_for_detail(pk=pk)
     if target_obj is None:
         raise Http404
-    allowed = _allowed_city_ids(request.user)
-    if allowed is not None and target_obj.plan.city_id not in allowed:
+    if not request.user.has_perm(READ_CITY, target_obj.plan.city):
         raise PermissionDenied
     dataset = dataset_from_request(request)
     detail = selectors.target_detail(target=target_obj, dataset=dataset)
@@ -193,7 +195,7 @@ def target(request, pk: int):
 @require_GET
 def unit(request, code: str):
     """An agency or unit: its targets and status, what it reports next, its record."""
-    unit_obj = unit_for_user(user=request.user, code=code)
+    unit_obj = readable_unit(user=request.user, code=code)
     dataset = dataset_from_request(request)
     today = timezone.localdate()
     data = selectors.unit_overview(unit=unit_obj, dataset=dataset, today=today)
@@ -218,7 +220,7 @@ def unit(request, code: str):
 @require_GET
 def compare(request):
     """One national indicator across the cities: targets and actuals side by side."""
-    openable = _allowed_city_ids(request.user)
+    openable = readable_city_ids(request.user)
     if openable is not None and not openable:
         raise PermissionDenied
     dataset = dataset_from_request(request)
@@ -246,7 +248,7 @@ def compare(request):
 @require_GET
 def compliance(request, code: str):
     """Units × periods of a city: on time, late, missing, not yet due."""
-    city_unit = city_for_user(user=request.user, code=code)
+    city_unit = readable_city(user=request.user, code=code)
     dataset = dataset_from_request(request)
     years = selectors.compliance_years(dataset=dataset, city=city_unit)
     year = _int(request.GET.get("year"))

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from units.access import NATIONAL_VIEWERS_GROUP
 from units.models import Membership, Role, Unit
 
 DEMO_PASSWORD = "demo1234"
@@ -20,6 +22,7 @@ class DemoAccount:
     what_vi: str
     what_en: str
     superuser: bool = False
+    national: bool = False
 
 
 DEMO_ACCOUNTS = [
@@ -41,6 +44,9 @@ DEMO_ACCOUNTS = [
                 "Can Tho Science and Technology reporter: city-wide figures"),
     DemoAccount("xem.cantho", "Đỗ Thu", "Hà", "CT", Role.VIEWER,
                 "Người xem: chỉ đọc số liệu Cần Thơ", "Viewer: reads Can Tho's figures"),
+    DemoAccount("xem.quocgia", "Bùi Quốc", "Anh", None, None,
+                "Người xem toàn quốc: đọc số liệu mọi thành phố, không ghi",
+                "National viewer: reads every city's figures, writes nothing", national=True),
 ]
 
 
@@ -73,5 +79,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 Membership.objects.get_or_create(
                     user=user, unit=units[account.unit_code], role=account.role
                 )
+            if account.national:
+                user.groups.add(Group.objects.get(name=NATIONAL_VIEWERS_GROUP))
             created.append(account)
     return created

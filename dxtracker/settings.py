@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "rules",
     "dxtracker",
     "units",
     "targets",
@@ -135,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user or address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Object permissions: the one access rule (units.access) answers user.has_perm(name, obj).
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login lockout (django-axes), stored in the database so every gunicorn process and worker

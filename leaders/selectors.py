@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from attainment.models import (
     ComplianceRecord,
@@ -25,8 +25,8 @@ from attainment.selectors import compliance_matrix
 from dashboards.selectors import BEHIND_STATUSES
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from targets.models import Pillar, Plan, Target
+from units.access import READ_CITY_REPORT
 from units.models import Unit, UnitKind
-from units.selectors import city_reader_memberships
 
 LATE = (Timeliness.LATE, Timeliness.MISSING)
 
@@ -125,13 +125,9 @@ def report_periods(*, today: date) -> QuerySet[Period]:
 
 
 def downloadable_periods(*, user, city: Unit, today: date) -> QuerySet[Period]:
-    """report_periods when the user may download the city's report, else none; one query."""
+    """report_periods when the user may download the city's report, else none."""
     qs = report_periods(today=today)
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    return qs.filter(Exists(city_reader_memberships(user, city)))
+    return qs if user.has_perm(READ_CITY_REPORT, city) else qs.none()
 
 
 def period_due_for_mailing(*, today: date) -> Period | None:

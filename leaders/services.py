@@ -21,8 +21,8 @@ from leaders import document, writers
 from leaders.models import ReportMailing, ReportMailOptOut
 from leaders.selectors import city_report, period_due_for_mailing, report_cities
 from reporting.models import Period
+from units.access import city_readers
 from units.models import Unit
-from units.selectors import city_readers
 
 logger = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from leaders.services import (
     unknown_period_message,
 )
 from reporting.periods import period_by_code
+from units.access import READ_CITY_REPORT
 from units.models import Unit, UnitKind
-from units.selectors import can_read_city_report
 
 
 def report_city(*, user, code: str) -> Unit:
     """The city with that code (404), when the user may read its report (403 otherwise)."""
     city = get_object_or_404(Unit, kind=UnitKind.PROVINCE, code=code)
-    if not can_read_city_report(user, city):
+    if not user.has_perm(READ_CITY_REPORT, city):
         raise PermissionDenied(_("Only the city's reviewers and viewers may download its report."))
     return city
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from dxtracker.links import absolute_reverse
 from reporting.models import Period, ReminderLog, Report, ReportState
 from reporting.selectors import compliance_rows
-from units.models import Membership, Role, Unit
+from units.access import reporters_to_remind
+from units.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +52,7 @@ def reminders_send(*, today: date) -> int:
         )
         units = Unit.objects.filter(pk__in=set(unit_ids) - already).order_by("code")
         reporter_emails: dict[int, list[str]] = {}
-        for unit_id, email in Membership.objects.filter(
-            unit__in=units, role=Role.REPORTER, user__is_active=True
-        ).values_list("unit_id", "user__email"):
+        for unit_id, email in reporters_to_remind(units):
             reporter_emails.setdefault(unit_id, []).append(email)
         for unit in units:
             recipients = _recipients(unit, reporter_emails)

@@ -17,8 +17,8 @@ from reporting.models import (
 )
 from targets.models import Indicator, Target
 from targets.selectors import Responsibility, responsibilities
+from units import access
 from units.models import Membership, Role, Unit
-from units.selectors import reviewer_city_ids, visible_unit_ids
 
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 
@@ -93,10 +93,8 @@ def approved_history(
 def reports_visible_to(*, user) -> QuerySet[Report]:
     """Reports of the units the user may read (every report for a superuser)."""
     qs = Report.objects.select_related("unit", "period")
-    unit_ids = visible_unit_ids(user)
-    if unit_ids is None:
-        return qs
-    return qs.filter(unit_id__in=unit_ids)
+    readable = access.report_unit_filter(user)
+    return qs if readable is None else qs.filter(readable)
 
 
 def review_queue(*, user) -> QuerySet[Report]:
@@ -104,8 +102,9 @@ def review_queue(*, user) -> QuerySet[Report]:
     qs = Report.objects.filter(state=ReportState.SUBMITTED).select_related(
         "unit", "period", "submitted_by"
     )
-    if not (user.is_authenticated and user.is_superuser):
-        qs = qs.filter(unit__city_id__in=reviewer_city_ids(user))
+    city_ids = access.reviewer_city_ids(user)
+    if city_ids is not None:
+        qs = qs.filter(unit__city_id__in=city_ids)
     return qs.order_by("submitted_at", "pk")
 
 
@@ -157,7 +156,7 @@ def home_summary(*, user, today: date) -> dict:
                 continue
             items.append(DueItem(unit, period, report, count, period.deadline < today))
     returned = [i for i in items if i.report and i.report.state == ReportState.RETURNED]
-    is_reviewer = user.is_superuser or any(m.role == Role.REVIEWER for m in memberships)
+    is_reviewer = access.is_reviewer(user)
     is_viewer = any(m.role == Role.VIEWER for m in memberships)
     recent = list(
         reports_visible_to(user=user)

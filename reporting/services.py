@@ -43,8 +43,8 @@ from reporting.validation import (
     validate_evidence_file,
 )
 from targets.models import Target
+from units.access import ENTER_FIGURES, REVIEW_UNIT
 from units.models import Unit
-from units.selectors import can_report_for, can_review
 
 LINE_FIGURE_FIELDS = ("value", "numerator", "denominator", "milestone_state")
 
@@ -55,16 +55,14 @@ logger = logging.getLogger(__name__)
 
 
 def _require_reporter(user, report_unit: Unit) -> None:
-    if not user.is_authenticated or not (
-        user.is_superuser or can_report_for(user, report_unit)
-    ):
+    if not user.has_perm(ENTER_FIGURES, report_unit):
         raise ReportPermissionError(
             _("You may enter figures only for the units you report for.")
         )
 
 
 def _require_reviewer(user, report_unit: Unit) -> None:
-    if not can_review(user, report_unit):
+    if not user.has_perm(REVIEW_UNIT, report_unit):
         raise ReportPermissionError(
             _("Only the reviewers of %(city)s may review this unit's reports.")
             % {"city": report_unit.city or report_unit}

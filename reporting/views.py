@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attainment.selectors import default_dataset
-from dashboards.access import dashboard_cities
 from dashboards.selectors import city_headlines
 from reporting import excel
 from reporting.display import display_value, field_label
@@ -39,8 +38,14 @@ from reporting.services import (
     report_save,
     report_submit,
 )
+from units.access import (
+    ENTER_FIGURES,
+    READ_UNIT_REPORTS,
+    REVIEW_UNIT,
+    is_reviewer,
+    readable_cities,
+)
 from units.models import Unit
-from units.selectors import can_report_for, can_review, can_view, reviewer_city_ids
 
 
 def _unit_period(request, unit_id: int, period_code: str):
@@ -48,13 +53,13 @@ def _unit_period(request, unit_id: int, period_code: str):
     period = period_by_code(period_code)
     if period is None:
         raise Http404(_("No such reporting period."))
-    if not can_view(request.user, unit):
+    if not request.user.has_perm(READ_UNIT_REPORTS, unit):
         raise PermissionDenied(_("You may not see this unit's reports."))
     return unit, period
 
 
 def _may_enter(user, unit) -> bool:
-    return user.is_superuser or can_report_for(user, unit)
+    return user.has_perm(ENTER_FIGURES, unit)
 
 
 def _write_target(request, unit, period, posted_version: str):
@@ -82,7 +87,7 @@ def home(request):
         dataset = default_dataset()
         context["dataset"] = dataset
         context["headlines"] = city_headlines(
-            cities=list(dashboard_cities(user=request.user)), dataset=dataset
+            cities=list(readable_cities(request.user)), dataset=dataset
         )
     return render(request, "reporting/home.html", context)
 
@@ -181,7 +186,7 @@ def report_history(request, unit_id: int, period_code: str):
             }
             for change in event.changes
         ]
-    may_review = can_review(request.user, unit)
+    may_review = request.user.has_perm(REVIEW_UNIT, unit)
     return render(request, "reporting/report_history.html", {
         "report": report, "unit": unit, "period": period, "events": events,
         "lines": report.lines.all(), "may_review": may_review,
@@ -194,7 +199,7 @@ def report_history(request, unit_id: int, period_code: str):
 @login_required
 def review(request):
     """DOIT's queue: the submitted reports of the reviewer's cities (refused to non-reviewers)."""
-    if not (request.user.is_superuser or reviewer_city_ids(request.user)):
+    if not is_reviewer(request.user):
         raise PermissionDenied(_("Only the reviewers of a city have a review queue."))
     queue = review_queue(user=request.user).annotate(
         line_count=Count("lines", distinct=True),
@@ -205,7 +210,7 @@ def review(request):
 
 def _report_or_404(request, pk: int) -> Report:
     report = get_object_or_404(Report.objects.select_related("unit", "period"), pk=pk)
-    if not can_view(request.user, report.unit):
+    if not request.user.has_perm(READ_UNIT_REPORTS, report.unit):
         raise PermissionDenied(_("You may not see this unit's reports."))
     return report
 
@@ -291,7 +296,7 @@ def bulk_approve(request):
 def evidence(request, pk: int):
     """An evidence file, to the people who may see its report (media is not public)."""
     line = get_object_or_404(ReportLine.objects.select_related("report__unit"), pk=pk)
-    if not can_view(request.user, line.report.unit) or not line.evidence_file:
+    if not request.user.has_perm(READ_UNIT_REPORTS, line.report.unit) or not line.evidence_file:
         raise Http404
     try:
         handle = line.evidence_file.open("rb")

@@ -19,8 +19,8 @@ from targets.models import (
     Plan,
     Target,
 )
+from units.access import EDIT_PLANS
 from units.models import Unit, UnitKind
-from units.selectors import can_edit_plans
 
 
 class PlanImportError(Exception):
@@ -149,7 +149,7 @@ def plan_import(*, user, raw_plan: dict, raw_rows: list) -> PlanImportResult:
     from targets.plan_workbook import plan_check  # the workbook module reads models only
 
     preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
-    if preview.city is not None and not can_edit_plans(user, preview.city):
+    if preview.city is not None and not user.has_perm(EDIT_PLANS, preview.city):
         raise PlanPermissionError(_("You may import plans only for a city where you are a plan "
                                     "editor."))
     if preview.problems:

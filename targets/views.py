@@ -13,14 +13,14 @@ from reporting.forms import ExcelUploadForm
 from targets.models import Plan
 from targets.plan_workbook import plan_check, plan_workbook, plan_workbook_read
 from targets.services import PlanImportError, PlanPermissionError, plan_import
-from units.selectors import can_edit_plans, plan_editor_city_ids
+from units.access import EDIT_PLANS, is_plan_editor
 
 SESSION_KEY = "plan-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_plan_editor(user) -> None:
-    if not (user.is_superuser or plan_editor_city_ids(user)):
+    if not is_plan_editor(user):
         raise PermissionDenied(_("Only a city's plan editors may import plans."))
 
 
@@ -43,7 +43,7 @@ def plan_template(request):
 def plan_export(request, code: str):
     """A plan in the import layout: edit it and import it again to change only what changed."""
     plan = get_object_or_404(Plan.objects.select_related("city"), code=code)
-    if not can_edit_plans(request.user, plan.city):
+    if not request.user.has_perm(EDIT_PLANS, plan.city):
         raise PermissionDenied(_("Only the city's plan editors may export its plans for editing."))
     return _xlsx(plan_workbook(plan=plan), f"ke-hoach-{plan.code}.xlsx")
 
@@ -64,7 +64,7 @@ def plan_import_upload(request):
         context["file_error"] = exc.message
         return render(request, "targets/plan_import.html", context, status=400)
     preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
-    if preview.city is not None and not can_edit_plans(request.user, preview.city):
+    if preview.city is not None and not request.user.has_perm(EDIT_PLANS, preview.city):
         raise PermissionDenied(_("You may import plans only for a city where you are a plan "
                                  "editor."))
     if not preview.problems:

@@ -84,6 +84,8 @@ class Unit(BilingualNameMixin, models.Model):
         ordering = ["code"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
+        # The national viewer's grant (units.access): every city's results, nothing to write.
+        permissions = [("read_all_cities", _("National viewer: reads every city's results"))]
         indexes = [models.Index(fields=["city", "kind"])]
         constraints = [
             models.CheckConstraint(

@@ -1,11 +1,10 @@
-"""Reads about units: the tree as of a date, successors, and what a user may do where."""
+"""Reads about units: the tree as of a date and successors. Who may do what: units.access."""
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from units.models import Membership, Role, Unit, UnitKind
+from units.models import Unit, UnitKind
 
 
 def cities() -> QuerySet[Unit]:
@@ -90,100 +89,3 @@ def rolled_up_unit_ids(unit: Unit, *, as_of: date | None = None) -> set[int]:
     """
     carriers = successor_map(as_of=as_of)
     return {pk for pk, carrier in carriers.items() if carrier == unit.pk} | {unit.pk}
-
-
-# Reviewers and viewers read a whole city (its dashboards, reports and the leaders' report);
-# reporters read only their own unit.
-CITY_READER_ROLES = (Role.REVIEWER, Role.VIEWER)
-
-
-def _memberships(user, role: str) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, role=role)
-
-
-def reporter_unit_ids(user) -> set[int]:
-    """Units whose figures the user may enter."""
-    if not user.is_authenticated:
-        return set()
-    return set(_memberships(user, Role.REPORTER).values_list("unit_id", flat=True))
-
-
-def reviewer_city_ids(user) -> set[int]:
-    """Cities whose reports the user may approve or return (DOIT reviewers)."""
-    if not user.is_authenticated:
-        return set()
-    return set(_memberships(user, Role.REVIEWER).values_list("unit__city_id", flat=True))
-
-
-def visible_unit_ids(user) -> set[int] | None:
-    """Units whose reports the user may read; None means every unit (superuser)."""
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return None
-    rows = Membership.objects.filter(user=user).values_list("role", "unit_id", "unit__city_id")
-    unit_ids: set[int] = set()
-    city_ids: set[int] = set()
-    for role, unit_id, city_id in rows:
-        unit_ids.add(unit_id)
-        if role in CITY_READER_ROLES and city_id:
-            city_ids.add(city_id)
-    if city_ids:
-        unit_ids |= set(Unit.objects.filter(city_id__in=city_ids).values_list("pk", flat=True))
-    return unit_ids
-
-
-def plan_editor_city_ids(user) -> set[int]:
-    """Cities whose plans the user may import and amend (DOIT plan editors)."""
-    if not user.is_authenticated:
-        return set()
-    return set(_memberships(user, Role.PLAN_EDITOR).values_list("unit__city_id", flat=True))
-
-
-def can_edit_plans(user, city: Unit) -> bool:
-    """Whether the user may import, amend and retire the plans of `city`."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or city.pk in plan_editor_city_ids(user)
-
-
-def can_report_for(user, unit: Unit) -> bool:
-    """Whether the user may enter and submit figures for `unit`."""
-    return unit.pk in reporter_unit_ids(user)
-
-
-def can_review(user, unit: Unit) -> bool:
-    """Whether the user may approve or return `unit`'s reports."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or unit.city_id in reviewer_city_ids(user)
-
-
-def can_view(user, unit: Unit) -> bool:
-    """Whether the user may read `unit`'s reports."""
-    visible = visible_unit_ids(user)
-    return visible is None or unit.pk in visible
-
-
-def city_reader_memberships(user, city: Unit) -> QuerySet[Membership]:
-    """The user's memberships that let them read the whole city (reviewer or viewer there)."""
-    return Membership.objects.filter(user=user, role__in=CITY_READER_ROLES, unit__city=city)
-
-
-def can_read_city_report(user, city: Unit) -> bool:
-    """Whether the user may download the city's quarterly report (its reviewers and viewers)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or city_reader_memberships(user, city).exists()
-
-
-def city_readers(city: Unit):
-    """Active users who read the city as a whole (reviewers and viewers), each once."""
-    return (
-        get_user_model().objects.filter(
-            is_active=True, memberships__role__in=CITY_READER_ROLES,
-            memberships__unit__city=city,
-        )
-        .distinct()
-        .order_by("username")
-    )

@@ -11,17 +11,25 @@ from api.serializers.results import (
 )
 from api.views.base import ReadOnlyViewSet
 from attainment.models import Rollup, TargetAttainment
+from units.access import readable_city_ids
 
 
 class ResultViewSet(ReadOnlyViewSet):
+    """Results of the cities the caller reads (units.access), as on the dashboards."""
+
     permission_classes = [IsAuthenticated]
+    # The path from a row to the province it belongs to.
+    city_field = "city_id"
 
     def filter_queryset(self, queryset):
-        # The list's filters pick a dataset and the latest rows; a row asked for by id is
-        # served whatever its dataset or period.
-        if self.action == "retrieve":
-            return queryset
-        return super().filter_queryset(queryset)
+        # The list's filters pick a dataset and the latest rows (and refuse a city the caller
+        # does not read); a row asked for by id is served whatever its dataset or period.
+        if self.action != "retrieve":
+            queryset = super().filter_queryset(queryset)
+        city_ids = readable_city_ids(self.request.user)
+        if city_ids is not None:
+            queryset = queryset.filter(**{f"{self.city_field}__in": city_ids})
+        return queryset
 
 
 @extend_schema(tags=["attainment"])
@@ -37,6 +45,7 @@ class AttainmentViewSet(ResultViewSet):
         "target__plan__city", "target__indicator__pillar",
         "target__indicator__national_indicator", "unit", "period",
     )
+    city_field = "target__plan__city_id"
     serializer_class = AttainmentSerializer
     filterset_class = filters.AttainmentFilter
     csv_filename = "attainment"
@@ -57,6 +66,7 @@ class CompletenessViewSet(ResultViewSet):
     """Whether each unit's expected report for a period came on time, late, or not at all."""
 
     queryset = selectors.completeness_rows()
+    city_field = "unit__city_id"
     serializer_class = CompletenessSerializer
     filterset_class = filters.CompletenessFilter
     csv_filename = "completeness"

@@ -39,9 +39,9 @@ def test_attainment_needs_authentication(anon_client, results):
 
 
 def test_token_client_pages_through_city_attainment_by_pillar_and_year_as_json(
-    token_client, outsider, results
+    token_client, doit_reviewer, results
 ):
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
     params = {"city": "TC", "pillar": "digital_government", "year": 2025, "page_size": 1}
 
     first = client.get(f"{V1}/attainment/", params).json()
@@ -61,8 +61,8 @@ def test_token_client_pages_through_city_attainment_by_pillar_and_year_as_json(
     assert online["year"] == 2025
 
 
-def test_token_client_pages_through_city_attainment_as_csv(token_client, outsider, results):
-    client = token_client(outsider)
+def test_token_client_pages_through_city_attainment_as_csv(token_client, doit_reviewer, results):
+    client = token_client(doit_reviewer)
     params = {"city": "TC", "pillar": "digital_government", "year": 2025, "page_size": 1}
 
     first = client.get(f"{V1}/attainment/", params, HTTP_ACCEPT="text/csv")
@@ -82,9 +82,9 @@ def test_token_client_pages_through_city_attainment_as_csv(token_client, outside
 
 
 def test_attainment_filters_by_status_indicator_and_national_indicator(
-    token_client, outsider, results
+    token_client, doit_reviewer, results
 ):
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
 
     by_national = client.get(f"{V1}/attainment/", {"national_indicator": "dvc-4"}).json()
     by_indicator = client.get(f"{V1}/attainment/", {"indicator": "digital-gdp"}).json()
@@ -95,8 +95,8 @@ def test_attainment_filters_by_status_indicator_and_national_indicator(
     assert by_status["count"] == 0
 
 
-def test_attainment_as_of_an_earlier_period(token_client, outsider, results):
-    body = token_client(outsider).get(
+def test_attainment_as_of_an_earlier_period(token_client, doit_reviewer, results):
+    body = token_client(doit_reviewer).get(
         f"{V1}/attainment/", {"period": "2025-Q1", "city": "TC"}
     ).json()
 
@@ -105,8 +105,8 @@ def test_attainment_as_of_an_earlier_period(token_client, outsider, results):
     ]
 
 
-def test_attainment_per_unit(token_client, outsider, results):
-    body = token_client(outsider).get(
+def test_attainment_per_unit(token_client, doit_reviewer, results):
+    body = token_client(doit_reviewer).get(
         f"{V1}/attainment/", {"scope": "unit", "unit": "TC-SNV"}
     ).json()
 
@@ -115,30 +115,32 @@ def test_attainment_per_unit(token_client, outsider, results):
     ]
 
 
-def test_combined_attainment_filtered_by_responsible_unit(token_client, outsider, results):
-    body = token_client(outsider).get(f"{V1}/attainment/", {"unit": "TC-Q1"}).json()
+def test_combined_attainment_filtered_by_responsible_unit(token_client, doit_reviewer, results):
+    body = token_client(doit_reviewer).get(f"{V1}/attainment/", {"unit": "TC-Q1"}).json()
 
     assert [i["target_code"] for i in body["results"]] == ["datasets-2025"]
 
 
-def test_demo_dataset_is_flagged_in_every_item(token_client, outsider, results):
-    body = token_client(outsider).get(f"{V1}/attainment/", {"dataset": "demo"}).json()
+def test_demo_dataset_is_flagged_in_every_item(token_client, doit_reviewer, results):
+    body = token_client(doit_reviewer).get(f"{V1}/attainment/", {"dataset": "demo"}).json()
 
     assert body["count"] == 1
     assert all(item["is_demo"] is True for item in body["results"])
 
 
-def test_attainment_ordering(token_client, outsider, results):
-    body = token_client(outsider).get(f"{V1}/attainment/", {"ordering": "-attainment_pct"}).json()
+def test_attainment_ordering(token_client, doit_reviewer, results):
+    body = token_client(doit_reviewer).get(
+        f"{V1}/attainment/", {"ordering": "-attainment_pct"}
+    ).json()
 
     pcts = [i["attainment_pct"] for i in body["results"]]
     assert pcts == sorted(pcts, reverse=True)
 
 
 def test_attainment_bad_filters_are_400_per_field_in_both_languages(
-    token_client, outsider, results
+    token_client, doit_reviewer, results
 ):
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
     params = {"status": "great", "period": "2025-Q5", "year": "1800", "dataset": "x"}
 
     vi = client.get(f"{V1}/attainment/", params).json()["error"]
@@ -151,16 +153,16 @@ def test_attainment_bad_filters_are_400_per_field_in_both_languages(
     assert vi["fields"]["year"] != en["fields"]["year"]
 
 
-def test_unknown_period_is_named_in_the_message(token_client, outsider, results):
-    response = token_client(outsider).get(f"{V1}/attainment/", {"period": "2019-Q1"})
+def test_unknown_period_is_named_in_the_message(token_client, doit_reviewer, results):
+    response = token_client(doit_reviewer).get(f"{V1}/attainment/", {"period": "2019-Q1"})
 
     assert response.json()["error"]["fields"]["period"] == ["Không có kỳ báo cáo 2019-Q1."]
 
 
-def test_attainment_detail_of_any_dataset(token_client, outsider, results):
+def test_attainment_detail_of_any_dataset(token_client, doit_reviewer, results):
     demo_row = results["online-2025"].target.attainments.get(dataset=Dataset.DEMO)
 
-    response = token_client(outsider).get(f"{V1}/attainment/{demo_row.pk}/")
+    response = token_client(doit_reviewer).get(f"{V1}/attainment/{demo_row.pk}/")
 
     assert response.status_code == 200
     assert response.json()["is_demo"] is True
@@ -177,13 +179,14 @@ def _grow(catalogue, n):
 
 @pytest.mark.parametrize("extra", [0, 40])
 def test_attainment_query_count_does_not_grow(
-    token_client, outsider, results, catalogue, django_assert_max_num_queries, extra
+    token_client, doit_reviewer, results, catalogue, django_assert_max_num_queries, extra
 ):
     _grow(catalogue, extra)
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
     client.get(f"{V1}/attainment/")  # the token's last_used stamp is written once a minute
 
-    with django_assert_max_num_queries(6):
+    # 7: one of them reads the caller's scope (units.access), which the city filter asks.
+    with django_assert_max_num_queries(7):
         response = client.get(f"{V1}/attainment/",
                               {"city": "TC", "pillar": "digital_government", "year": 2025})
 
@@ -211,8 +214,10 @@ def rollups(catalogue, city, department):
     return made
 
 
-def test_rollups_default_to_official_city_rollups_over_all_years(token_client, outsider, rollups):
-    body = token_client(outsider).get(f"{V1}/rollups/").json()
+def test_rollups_default_to_official_city_rollups_over_all_years(
+    token_client, doit_reviewer, rollups
+):
+    body = token_client(doit_reviewer).get(f"{V1}/rollups/").json()
 
     assert body["count"] == 1
     [row] = body["results"]
@@ -221,8 +226,8 @@ def test_rollups_default_to_official_city_rollups_over_all_years(token_client, o
     assert row["mean_attainment"] == 88.5
 
 
-def test_rollups_by_scope_year_and_dataset(token_client, outsider, rollups):
-    client = token_client(outsider)
+def test_rollups_by_scope_year_and_dataset(token_client, doit_reviewer, rollups):
+    client = token_client(doit_reviewer)
 
     year = client.get(f"{V1}/rollups/", {"year": 2025}).json()["results"]
     pillar = client.get(f"{V1}/rollups/", {"scope": "pillar", "plan": "tc-plan"}).json()
@@ -233,8 +238,10 @@ def test_rollups_by_scope_year_and_dataset(token_client, outsider, rollups):
     assert [r["is_demo"] for r in demo] == [True]
 
 
-def test_rollups_as_csv_flatten_status_counts(token_client, outsider, rollups):
-    response = token_client(outsider).get(f"{V1}/rollups/", {"scope": "pillar", "format": "csv"})
+def test_rollups_as_csv_flatten_status_counts(token_client, doit_reviewer, rollups):
+    response = token_client(doit_reviewer).get(
+        f"{V1}/rollups/", {"scope": "pillar", "format": "csv"}
+    )
 
     [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert row["status_counts.on_track"] == "2"
@@ -259,8 +266,8 @@ def compliance(catalogue, department, district, other_unit):
                                         timeliness=timeliness, days_late=late, computed_at=now)
 
 
-def test_completeness_of_a_city_in_a_period(token_client, outsider, compliance):
-    body = token_client(outsider).get(
+def test_completeness_of_a_city_in_a_period(token_client, doit_reviewer, compliance):
+    body = token_client(doit_reviewer).get(
         f"{V1}/completeness/", {"city": "TC", "period": "2025-Q1", "ordering": "unit"}
     ).json()
 
@@ -270,21 +277,21 @@ def test_completeness_of_a_city_in_a_period(token_client, outsider, compliance):
     assert body["results"][0]["deadline"] == "2025-04-15"
 
 
-def test_completeness_filters_by_timeliness(token_client, outsider, compliance):
-    body = token_client(outsider).get(f"{V1}/completeness/", {"timeliness": "missing"}).json()
+def test_completeness_filters_by_timeliness(token_client, doit_reviewer, compliance):
+    body = token_client(doit_reviewer).get(f"{V1}/completeness/", {"timeliness": "missing"}).json()
 
     assert [(r["unit"], r["period"]) for r in body["results"]] == [("TC-SNV", "2025-Q2")]
 
 
-def test_completeness_demo_dataset_is_separate(token_client, outsider, compliance):
-    body = token_client(outsider).get(f"{V1}/completeness/", {"dataset": "demo"}).json()
+def test_completeness_demo_dataset_is_separate(token_client, doit_reviewer, compliance):
+    body = token_client(doit_reviewer).get(f"{V1}/completeness/", {"dataset": "demo"}).json()
 
     assert body["count"] == 0
 
 
 @pytest.mark.parametrize("extra", [0, 25])
 def test_completeness_query_count_does_not_grow(
-    token_client, outsider, compliance, catalogue, city, django_assert_max_num_queries, extra
+    token_client, doit_reviewer, compliance, catalogue, city, django_assert_max_num_queries, extra
 ):
     from tests.factories import UnitFactory
 
@@ -293,7 +300,7 @@ def test_completeness_query_count_does_not_grow(
         unit = UnitFactory(code=f"TC-X{i}", parent=city)
         ComplianceRecord.objects.create(dataset=Dataset.OFFICIAL, unit=unit, period=q2,
                                         timeliness=Timeliness.ON_TIME, computed_at=timezone.now())
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
     client.get(f"{V1}/completeness/")
 
     with django_assert_max_num_queries(5):
@@ -304,13 +311,13 @@ def test_completeness_query_count_does_not_grow(
 
 @pytest.mark.parametrize("extra", [0, 20])
 def test_rollups_query_count_does_not_grow(
-    token_client, outsider, rollups, city, django_assert_max_num_queries, extra
+    token_client, doit_reviewer, rollups, city, django_assert_max_num_queries, extra
 ):
     for i in range(extra):
         plan = PlanFactory(code=f"p{i}", city=city)
         Rollup.objects.create(dataset=Dataset.OFFICIAL, scope="plan", key=f"official|plan={i}",
                               city=city, plan=plan, n_targets=1, computed_at=timezone.now())
-    client = token_client(outsider)
+    client = token_client(doit_reviewer)
     client.get(f"{V1}/rollups/")
 
     with django_assert_max_num_queries(5):

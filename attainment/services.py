@@ -154,6 +154,8 @@ class _Context:
     duties: dict[int, dict[int, Responsibility]] = field(default_factory=dict)
     fallback_period_id: int | None = None
     final_due: dict[tuple[str, int], float] = field(default_factory=dict)
+    # Units whose figures can count for the targets recomputed (None: every unit).
+    figure_units: set[int] | None = None
     rows: list[TargetAttainment] = field(default_factory=list)
     row_count: int = 0
 
@@ -237,17 +239,31 @@ def _touched_cities(ctx: _Context, targets: list[_Target], ids: list[int] | None
         return {t.city_id for t in targets} | {
             u.city_id for u in ctx.units.values() if u.city_id is not None
         }
-    plan_cities = {t.city_id for t in targets}
-    responsible = set().union(*(t.responsible for t in targets)) if targets else set()
-    units = set(responsible)
-    units |= {u for u, carrier in ctx.successors.items() if carrier in responsible}
-    units |= {pk for pk, u in ctx.units.items() if u.city_id in plan_cities}
+    ctx.figure_units = _units_counting_for(ctx, targets)
+    units = set(ctx.figure_units)
     units |= set(
         TargetAttainment.objects.filter(dataset=ctx.dataset, target_id__in=ids,
                                         scope=Scope.UNIT)
         .values_list("unit_id", flat=True).distinct()
     )
+    plan_cities = {t.city_id for t in targets}
     return plan_cities | {c for c in (_rollup_city(ctx, u) for u in units) if c}
+
+
+def _units_counting_for(ctx: _Context, targets: list[_Target]) -> set[int]:
+    """The units whose figures can count for these targets: the responsible units, the units
+    they absorbed, and every unit of the targets' cities or carried by one of their units.
+
+    Indicators are shared across the country, so without this an approval in one province
+    would read the indicator's figures of every province.
+    """
+    plan_cities = {t.city_id for t in targets}
+    responsible = set().union(*(t.responsible for t in targets)) if targets else set()
+    units = set(responsible)
+    units |= {u for u, carrier in ctx.successors.items() if carrier in responsible}
+    units |= {pk for pk, u in ctx.units.items()
+              if u.city_id in plan_cities or _rollup_city(ctx, pk) in plan_cities}
+    return units
 
 
 def _lock_cities(dataset: str, city_ids: set[int]) -> None:
@@ -344,6 +360,8 @@ def _figure_stream(ctx: _Context, indicator_ids: set[int] | None) -> Iterator[tu
     )
     if indicator_ids is not None:
         qs = qs.filter(indicator_id__in=sorted(indicator_ids))
+    if ctx.figure_units is not None:
+        qs = qs.filter(unit_id__in=sorted(ctx.figure_units))
     return (
         qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
         .values_list(

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attainment import services
 from attainment.models import RecomputeRun, Rollup, RollupScope, TargetAttainment
 from attainment.services import recompute_cities
 from attainment.tasks import recompute_all
@@ -135,3 +136,33 @@ def test_an_incremental_run_reads_a_fixed_number_of_queries(two_cities, city):
         recompute(target_ids=[two_cities["targets"]["oc"].pk])
     assert len(large.captured_queries) == len(small.captured_queries)
     assert TargetAttainment.objects.filter(unit__code__startswith="OC-X").count() == 5
+
+
+def test_an_approval_reads_only_the_figures_of_its_own_city(city, other_city, monkeypatch):
+    # One national indicator, a target on it in each city: the other city's figures of the
+    # same indicator cannot change this city's target, so an approval here does not read them.
+    indicator = IndicatorFactory(code="shared-national")
+    mine, theirs = (UnitFactory(code=f"{c.code}-D1", parent=c, kind=UnitKind.DISTRICT)
+                    for c in (city, other_city))
+    targets = [TargetFactory(plan=PlanFactory(city=c), indicator=indicator,
+                             level=Level.DISTRICT, value=Decimal(80), responsible=[u])
+               for c, u in ((city, mine), (other_city, theirs))]
+    for unit in (mine, theirs):
+        figure(indicator, unit, "2024-Q1", 50)
+    recompute()
+    full = snapshot()
+    read: list[int] = []
+    original = services._figures_by_unit
+
+    def spy(rows, ctx):
+        rows = list(rows)
+        read.extend(r[1] for r in rows)
+        return original(rows, ctx)
+
+    monkeypatch.setattr(services, "_figures_by_unit", spy)
+    recompute(target_ids=[targets[0].pk])
+    assert read == [mine.pk]
+    assert snapshot() == full
+    read.clear()
+    recompute()
+    assert sorted(read) == sorted([mine.pk, theirs.pk])

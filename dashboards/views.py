@@ -21,7 +21,14 @@ from dashboards.plotlyjs import plotly_js_url
 from dashboards.tables import table_to_csv, table_to_xlsx
 from leaders.selectors import downloadable_periods
 from targets.models import Aggregation
-from units.access import READ_CITY, readable_cities, readable_city, readable_city_ids, readable_unit
+from units.access import (
+    EDIT_PLANS,
+    READ_CITY,
+    readable_cities,
+    readable_city,
+    readable_city_ids,
+    readable_unit,
+)
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -186,7 +193,9 @@ def target(request, pk: int):
     if detail.unit_rows:
         chart_list.append(charts.units_chart(detail.unit_rows, target_obj.indicator.measure))
     context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city,
-               "combination_label": Aggregation(target_obj.combination).label}
+               "combination_label": Aggregation(target_obj.combination).label,
+               "versions": [(v, target_obj.describe_version(v)) for v in target_obj.versions()],
+               "can_amend": request.user.has_perm(EDIT_PLANS, target_obj.plan.city)}
     return _page(request, "dashboards/target.html", context, chart_list=chart_list,
                  dataset=dataset, name=f"target-{target_obj.code}")
 

@@ -49,6 +49,13 @@ class RecordedAdminMixin:
         return []
 
 
+def _has_results(target_ids) -> bool:
+    # attainment depends on targets, so the results are looked up here, not imported above
+    from attainment.models import TargetAttainment
+
+    return TargetAttainment.objects.filter(target_id__in=target_ids).exists()
+
+
 @admin.display(description=_("name"), ordering="name_vi")
 def localized_name(obj) -> str:
     return obj.name
@@ -89,6 +96,12 @@ class PlanAdmin(RecordedAdminMixin, admin.ModelAdmin):
 
     def affected_targets(self, obj) -> list[int]:
         return list(obj.targets.values_list("pk", flat=True))
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan whose targets have results is retired by a document, never deleted.
+        if obj is not None and _has_results(obj.targets.values_list("pk", flat=True)):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("title"), ordering="title_vi")
     def display_title(self, obj):
@@ -216,6 +229,12 @@ class TargetAdmin(RecordedAdminMixin, admin.ModelAdmin):
 
     def affected_targets(self, obj) -> list[int]:
         return [obj.pk]
+
+    def has_delete_permission(self, request, obj=None):
+        # A target with results is retired by a document (an amendment), never deleted.
+        if obj is not None and _has_results([obj.pk]):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(CatalogueChange)

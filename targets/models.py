@@ -1,5 +1,6 @@
 """The catalogue: plans, pillars, indicators and their targets, as the documents state them."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -306,17 +307,40 @@ class Target(models.Model):
         """The day the target's administrative level ceased to exist, if it did."""
         return LEVEL_ABOLISHED_ON.get(self.level)
 
+    def versions(self) -> list["TargetVersion"]:
+        """The plan's version, then each amendment in the order it came into force."""
+        versions = [TargetVersion(self.comparator, self.value, self.year)]
+        for a in sorted(self.amendments.all(), key=lambda a: a.effective_from):
+            versions.append(TargetVersion(a.comparator, a.value, a.year, a.retires,
+                                          a.effective_from, a.document_number))
+        return versions
+
+    def version_on(self, day: date) -> "TargetVersion":
+        """The version in force on `day`: a period is judged against the version in force
+        on its last day."""
+        current = None
+        for version in self.versions():
+            if version.effective_from is None or version.effective_from <= day:
+                current = version
+        return current
+
     def describe(self) -> str:
         """The comparator and value in words, e.g. '≥ 80 %' or 'top 10'."""
-        if self.comparator == Comparator.MILESTONE:
+        return self.describe_version(None)
+
+    def describe_version(self, version: "TargetVersion | None") -> str:
+        """describe() of one version (None: the plan's own), e.g. '≥ 90 %'."""
+        comparator = self.comparator if version is None else version.comparator
+        value = self.value if version is None else version.value
+        if comparator == Comparator.MILESTONE:
             return str(_("milestone reached"))
-        value = "" if self.value is None else f"{self.value.normalize():f}"
-        if self.comparator == Comparator.TOP_N:
+        value = "" if value is None else f"{value.normalize():f}"
+        if comparator == Comparator.TOP_N:
             return f"top {value}"
         unit = "%" if self.indicator.measure == "percent" else ""
-        if self.comparator in RELATIVE_COMPARATORS or self.combination in SHARE_RULES:
+        if comparator in RELATIVE_COMPARATORS or self.combination in SHARE_RULES:
             unit = "%"
-        text = f"{COMPARATOR_SYMBOLS[self.comparator]} {value}{(' ' + unit) if unit else ''}"
+        text = f"{COMPARATOR_SYMBOLS[comparator]} {value}{(' ' + unit) if unit else ''}"
         if self.combination == Aggregation.SHARE_OF_UNITS and self.unit_comparator:
             text += " " + str(_("of units with %(rule)s")) % {"rule": self.describe_unit_rule()}
         return text
@@ -339,6 +363,7 @@ class ChangeAction(models.TextChoices):
 class ChangeSource(models.TextChoices):
     IMPORT = "import", _("Plan import (Excel)")
     ADMIN = "admin", _("Admin")
+    AMENDMENT = "amendment", _("Amendment by a later document")
 
 
 class CatalogueChange(models.Model):
@@ -369,3 +394,54 @@ class CatalogueChange(models.Model):
     def __str__(self) -> str:
         subject = self.target or self.indicator or self.plan
         return f"{self.at:%Y-%m-%d %H:%M} · {self.get_action_display()} · {subject}"
+
+
+class TargetAmendment(models.Model):
+    """A later document changes a target from a date; the version before stays as it was.
+
+    Periods ending before `effective_from` are judged against the version then in force,
+    later ones against this one (Target.version_on).
+    """
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE,
+                               related_name="amendments")
+    document_number = models.CharField(_("amending document"), max_length=64)
+    document_title = models.CharField(_("document title"), max_length=500, blank=True)
+    effective_from = models.DateField(_("in force from"))
+    comparator = models.CharField(_("comparator"), max_length=16, choices=Comparator.choices)
+    value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4, null=True,
+                                blank=True)
+    year = models.PositiveSmallIntegerField(_("target year"))
+    retires = models.BooleanField(
+        _("retires the target"), default=False,
+        help_text=_("The document ends the target from that date; its results stay."))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="target_amendments",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "effective_from", "pk"]
+        verbose_name = _("target amendment")
+        verbose_name_plural = _("target amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "effective_from"],
+                                    name="one_amendment_per_target_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} · {self.document_number} · {self.effective_from}"
+
+
+@dataclass(frozen=True)
+class TargetVersion:
+    """What a target asks in force from a day (None: the plan's own version)."""
+
+    comparator: str
+    value: object
+    year: int
+    retired: bool = False
+    effective_from: date | None = None
+    document_number: str = ""

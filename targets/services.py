@@ -18,7 +18,9 @@ from targets.models import (
     Pillar,
     Plan,
     Target,
+    TargetAmendment,
 )
+from targets.validation import city_kinds, draft_of, target_problems
 from units.access import EDIT_PLANS
 from units.models import Unit, UnitKind
 
@@ -234,3 +236,49 @@ def _plan_write(*, user, preview) -> PlanImportResult:
 
 def _codes(units) -> str:
     return ", ".join(sorted(u.code for u in units))
+
+
+def target_amend(*, user, target: Target, document_number: str, effective_from: date,
+                 comparator: str, value: Decimal | None, year: int, retires: bool = False,
+                 document_title: str = "", note: str = "") -> TargetAmendment:
+    """Amend (or retire) a target from a date by a later document; the earlier version stays.
+
+    Checked with the rules every target obeys; recorded (who, when, old -> new, which
+    document) and recomputed like any catalogue edit.
+    """
+    if not user.has_perm(EDIT_PLANS, target.plan.city):
+        raise PlanPermissionError(_("Only the city's plan editors may amend its targets."))
+    if target.plan.issued_on and effective_from <= target.plan.issued_on:
+        raise PlanImportError(_("An amendment takes effect after the plan was issued (%(day)s).")
+                              % {"day": target.plan.issued_on.strftime("%d/%m/%Y")})
+    if target.amendments.filter(effective_from=effective_from).exists():
+        raise PlanImportError(_("The target is already amended from that day."))
+    amended = Target(plan=target.plan, indicator=target.indicator, level=target.level,
+                     comparator=comparator, value=value, year=year,
+                     aggregation=target.aggregation, unit_comparator=target.unit_comparator,
+                     unit_value=target.unit_value, baseline_value=target.baseline_value,
+                     baseline_year=target.baseline_year, baseline_source=target.baseline_source,
+                     responsible_kinds=target.responsible_kinds)
+    units = list(target.responsible_units.all())
+    successors = {u.successor_id for u in units}
+    named = [u for u in units if u.kind not in (target.responsible_kinds or ())
+             and u.pk not in successors]
+    problems = [] if retires else target_problems(
+        draft_of(amended, named_units=named, kinds_in_city=city_kinds(target.plan.city)))
+    if problems:
+        raise PlanImportError(" ".join(p.message for p in problems))
+    with transaction.atomic():
+        before = target.version_on(effective_from)
+        amendment = TargetAmendment.objects.create(
+            target=target, document_number=document_number, document_title=document_title,
+            effective_from=effective_from, comparator=comparator, value=value, year=year,
+            retires=retires, note=note, created_by=user if user.is_authenticated else None)
+        change_record(
+            user=user, source=ChangeSource.AMENDMENT, obj=target,
+            old={"comparator": before.comparator, "value": before.value, "year": before.year,
+                 "retired": before.retired},
+            new={"comparator": comparator, "value": value, "year": year, "retired": retires},
+            note=_("%(document)s, in force from %(day)s")
+            % {"document": document_number, "day": effective_from.strftime("%d/%m/%Y")})
+        catalogue_recompute(target_ids=[target.pk])
+    return amendment

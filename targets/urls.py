@@ -9,4 +9,5 @@ urlpatterns = [
     path("plans/import/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
     path("plans/template.xlsx", views.plan_template, name="plan_template"),
     path("plans/<slug:code>/export.xlsx", views.plan_export, name="plan_export"),
+    path("targets/<int:pk>/amend/", views.target_amend_page, name="target_amend"),
 ]

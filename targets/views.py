@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reporting.excel import ExcelFileError
 from reporting.forms import ExcelUploadForm
-from targets.models import Plan
+from targets.forms import AmendForm
+from targets.models import Plan, Target
 from targets.plan_workbook import plan_check, plan_workbook, plan_workbook_read
-from targets.services import PlanImportError, PlanPermissionError, plan_import
+from targets.services import PlanImportError, PlanPermissionError, plan_import, target_amend
 from units.access import EDIT_PLANS, is_plan_editor
 
 SESSION_KEY = "plan-import"
@@ -100,3 +101,23 @@ def plan_import_confirm(request):
     ) % {"plan": result.plan.code, "file": stored["filename"], "created": len(result.created),
          "updated": len(result.updated), "unchanged": len(result.unchanged)})
     return redirect("dashboards:city", code=result.plan.city.code)
+
+
+@login_required
+def target_amend_page(request, pk: int):
+    """Amend or retire a target from a date by a later document (plan editors of its city)."""
+    target = get_object_or_404(Target.objects.select_related("plan__city", "indicator"), pk=pk)
+    if not request.user.has_perm(EDIT_PLANS, target.plan.city):
+        raise PermissionDenied(_("Only the city's plan editors may amend its targets."))
+    initial = {"comparator": target.comparator, "value": target.value, "year": target.year}
+    form = AmendForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_amend(user=request.user, target=target, **form.cleaned_data)
+        except PlanImportError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The target was amended; both versions are kept."))
+            return redirect("dashboards:target", pk=target.pk)
+    return render(request, "targets/target_amend.html", {"target": target, "form": form},
+                  status=400 if request.method == "POST" else 200)

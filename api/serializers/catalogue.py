@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reporting.models import Period
-from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target
+from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target, TargetAmendment
 from units.models import Unit
 
 
@@ -58,6 +58,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
                   "national_indicator"]
 
 
+class TargetAmendmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetAmendment
+        fields = ["document_number", "document_title", "effective_from", "comparator", "value",
+                  "year", "retires"]
+
+
 class TargetSerializer(serializers.ModelSerializer):
     plan = code_field()
     city = code_field("plan.city")
@@ -90,6 +97,11 @@ class TargetSerializer(serializers.ModelSerializer):
         help_text="A change from a baseline that the target does not have: never judged "
                   "until one is entered.",
     )
+    amendments = TargetAmendmentSerializer(
+        many=True, read_only=True,
+        help_text="Later documents that change the target from a date; periods before each "
+                  "date are judged against the version then in force.",
+    )
     level_abolished_on = serializers.DateField(
         read_only=True, allow_null=True,
         help_text="First day the target's administrative level no longer existed, if it "
@@ -102,7 +114,7 @@ class TargetSerializer(serializers.ModelSerializer):
                   "national_indicator", "year", "level", "comparator", "value", "description",
                   "combination", "unit_comparator", "unit_value", "unit_rule",
                   "baseline_value", "baseline_year", "baseline_source", "baseline_needed",
-                  "level_abolished_on", "reading", "reading_vi", "reading_en",
+                  "level_abolished_on", "amendments", "reading", "reading_vi", "reading_en",
                   "responsible_units", "responsible_kinds", "source_sentence", "source_file"]
 
 

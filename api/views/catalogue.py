@@ -82,7 +82,7 @@ class TargetViewSet(CatalogueViewSet):
         Target.objects.select_related(
             "plan__city", "indicator__pillar", "indicator__national_indicator"
         )
-        .prefetch_related("responsible_units")
+        .prefetch_related("responsible_units", "amendments")
         .order_by("plan__code", "year", "indicator__pillar__order", "indicator__code", "level",
                   "code")
     )

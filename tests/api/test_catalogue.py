@@ -202,7 +202,8 @@ def _grow(catalogue, n):
         ("pillars", {}, 2),
         ("national-indicators", {}, 2),
         ("indicators", {"pillar": "digital_economy"}, 3),
-        ("targets", {"city": "TC", "pillar": "digital_economy"}, 5),
+        # 6: the targets' amendments are one prefetch of their own.
+        ("targets", {"city": "TC", "pillar": "digital_economy"}, 6),
         ("units", {"city": "TC", "as_of": "2025-01-01"}, 5),
         ("periods", {"year": 2025}, 2),
     ],

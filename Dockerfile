@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# Dependencies from the hash-checked lock (make lock), in their own layer.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY dxtracker ./dxtracker
 COPY units ./units
@@ -15,9 +18,10 @@ COPY reporting ./reporting
 COPY attainment ./attainment
 COPY dashboards ./dashboards
 COPY api ./api
+COPY leaders ./leaders
 COPY fixtures ./fixtures
 COPY manage.py ./
-RUN pip install . \
+RUN pip install --no-deps . \
  && DEBUG=1 STATIC_MANIFEST=1 python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 --home /app dx \
  && mkdir -p /app/media && chown -R dx /app/media

@@ -211,7 +211,8 @@ def _copy_seconds(cursor, fields, rows: int) -> float:
         text.write("\n")
     text.seek(0)
     started = time.perf_counter()
-    cursor.copy_expert(f"COPY bench_reference ({', '.join(columns)}) FROM STDIN", text)
+    with cursor.copy(f"COPY bench_reference ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(text.getvalue())
     seconds = time.perf_counter() - started
     cursor.execute("DROP TABLE bench_reference")
     return seconds

@@ -783,8 +783,9 @@ def _copy(cursor, table: str, columns: str, values: list[list]) -> None:
         text.write("\t".join(_copy_text(v) for v in record))
         text.write("\n")
     text.seek(0)
-    # Django's PostgreSQL debug cursor logs COPY like any statement (query counts see it).
-    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", text)
+    # psycopg 3's COPY; Django's debug cursor logs it like any statement (query counts see it).
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        copy.write(text.getvalue())
 
 
 def _copy_text(value) -> str:

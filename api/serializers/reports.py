@@ -143,10 +143,19 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportDetailSerializer(ReportSerializer):
     lines = ReportLineSerializer(many=True, read_only=True)
-    events = ReportEventSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField(
+        help_text="The latest events, oldest first (?events=N for more)")
+    events_total = serializers.IntegerField(read_only=True,
+                                            help_text="How many events the report has in all")
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "lines", "events"]
+        fields = [*ReportSerializer.Meta.fields, "lines", "events", "events_total"]
+
+    @extend_schema_field(ReportEventSerializer(many=True))
+    def get_events(self, report: Report) -> list:
+        # The view prefetches them newest first, so that a slice keeps the latest.
+        latest = reversed(report.latest_events)
+        return ReportEventSerializer(latest, many=True, context=self.context).data
 
 
 def report_etag(report: Report) -> str:

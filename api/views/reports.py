@@ -6,7 +6,7 @@ instead of overwriting figures someone else saved.
 
 import re
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -28,6 +28,8 @@ from api.views.base import ListFormatsMixin
 from reporting import services
 from reporting.models import Channel, Report, ReportEvent, ReportLine
 from reporting.selectors import reports_visible_to
+
+EVENTS_DEFAULT, EVENTS_MAX = 20, 1000
 
 ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
@@ -90,9 +92,18 @@ class ReportViewSet(
         return qs.prefetch_related(
             Prefetch("lines", queryset=ReportLine.objects.select_related("indicator")
                      .order_by("indicator__pillar__order", "indicator__code")),
+            # A report's history grows with every save: the detail carries the latest events
+            # only (?events=N, up to EVENTS_MAX) and how many there are in all.
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")
-                     .order_by("at", "pk")),
-        )
+                     .order_by("-at", "-pk")[:self._events_wanted()], to_attr="latest_events"),
+        ).annotate(events_total=Count("events"))
+
+    def _events_wanted(self) -> int:
+        try:
+            wanted = int(self.request.query_params.get("events", EVENTS_DEFAULT))
+        except (TypeError, ValueError):
+            wanted = EVENTS_DEFAULT
+        return min(max(wanted, 0), EVENTS_MAX)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -119,7 +130,12 @@ class ReportViewSet(
         # A stale tag goes to the service, which refuses it under the report's lock.
         return versions[0]
 
-    @extend_schema(responses={200: ReportDetailSerializer}, parameters=[ETAG_HEADER])
+    @extend_schema(responses={200: ReportDetailSerializer}, parameters=[
+        ETAG_HEADER,
+        OpenApiParameter("events", OpenApiTypes.INT, description=(
+            f"How many of the latest events to include (default {EVENTS_DEFAULT}, at most "
+            f"{EVENTS_MAX}); events_total says how many there are.")),
+    ])
     def retrieve(self, request, *args, **kwargs):
         return self._respond(self.get_object())
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reporting.models import ApprovedFigure, Channel, Report, ReportState
+from reporting.models import ApprovedFigure, Channel, Report, ReportEvent, ReportState
 from tests.factories import PeriodFactory, ReportFactory, UnitFactory
 
 V1 = "/api/v1"
@@ -463,3 +463,22 @@ def test_an_empty_csv_list_has_its_content_type_and_header(reviewer):
     assert response["Content-Type"].startswith("text/csv")
     header = response.content.decode().splitlines()[0].split(",")
     assert {"id", "unit", "period", "state"} <= set(header)
+
+
+def test_report_detail_carries_the_latest_20_events_and_their_total(reporter):
+    opened = _open(reporter)
+    report_id, etag = opened.json()["id"], opened["ETag"]
+    for i in range(25):
+        saved = _save(reporter, report_id, [{"indicator": "digital-gdp", "value": i}], etag)
+        assert saved.status_code == 200, saved.json()
+        etag = saved["ETag"]
+    total = ReportEvent.objects.filter(report_id=report_id).count()
+    assert total >= 25
+
+    body = reporter.get(f"{V1}/reports/{report_id}/").json()
+    assert body["events_total"] == total and len(body["events"]) == 20
+    ats = [e["at"] for e in body["events"]]
+    assert ats == sorted(ats)  # oldest first, ending with the latest
+    everything = reporter.get(f"{V1}/reports/{report_id}/", {"events": 1000}).json()
+    assert len(everything["events"]) == total
+    assert everything["events"][-20:] == body["events"]

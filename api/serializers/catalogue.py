@@ -11,10 +11,11 @@ from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target, T
 from units.models import Unit
 
 
-def code_field(source: str | None = None) -> serializers.SlugRelatedField:
-    """A related object as its code (None when there is none)."""
+def code_field(source: str | None = None, *, null: bool = False) -> serializers.SlugRelatedField:
+    """A related object as its code; null=True where there may be none, so the schema says so."""
     kwargs = {"source": source} if source else {}
-    return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=null,
+                                        **kwargs)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -71,7 +72,7 @@ class TargetSerializer(serializers.ModelSerializer):
     indicator = code_field()
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     pillar = code_field("indicator.pillar")
-    national_indicator = code_field("indicator.national_indicator")
+    national_indicator = code_field("indicator.national_indicator", null=True)
     description = serializers.CharField(source="describe", read_only=True,
                                         help_text="Comparator and value, e.g. '≥ 80 %'")
     reading = serializers.CharField(read_only=True)
@@ -120,9 +121,9 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class UnitSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = code_field()
-    city = code_field()
-    successor = code_field()
+    parent = code_field(null=True)
+    city = code_field(null=True)
+    successor = code_field(null=True)
     current_successor = serializers.SerializerMethodField(
         help_text="Code of the unit that carries this unit's reports today (itself when it "
                   "still exists); its rollups count there."

@@ -116,7 +116,8 @@ class ReportLineSerializer(serializers.ModelSerializer):
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # None once the account is deleted
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReportEvent

@@ -26,7 +26,7 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
     pillar = code_field("target.indicator.pillar")
     indicator = code_field("target.indicator")
     indicator_name = serializers.CharField(source="target.indicator.name", read_only=True)
-    national_indicator = code_field("target.indicator.national_indicator")
+    national_indicator = code_field("target.indicator.national_indicator", null=True)
     year = serializers.IntegerField(source="target.year", read_only=True,
                                     help_text="Target year")
     level = serializers.CharField(source="target.level", read_only=True)
@@ -72,9 +72,9 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
 
 class RollupSerializer(_DatasetMixin, serializers.ModelSerializer):
     city = code_field()
-    plan = code_field()
-    pillar = code_field()
-    unit = code_field()
+    plan = code_field(null=True)
+    pillar = code_field(null=True)
+    unit = code_field(null=True)
     status_counts = serializers.DictField(
         child=serializers.IntegerField(), read_only=True,
         help_text="Number of targets in each attainment status",

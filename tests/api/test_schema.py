@@ -88,3 +88,19 @@ def test_docs_are_served_by_the_app_without_a_cdn(anon_client, db, page):
     assert assets, html[:500]
     for asset in assets:
         assert finders.find(asset.split("?")[0]), asset
+
+
+@pytest.mark.parametrize("component, field", [
+    ("Target", "national_indicator"), ("Attainment", "national_indicator"),
+    ("Unit", "parent"), ("Unit", "city"), ("Unit", "successor"),
+    ("Rollup", "plan"), ("Rollup", "pillar"), ("Rollup", "unit"), ("ReportEvent", "actor"),
+])
+def test_fields_that_can_be_null_are_declared_nullable(schema, component, field):
+    assert schema["components"]["schemas"][component]["properties"][field].get("nullable")
+
+
+def test_report_detail_documents_its_event_window(schema):
+    detail = schema["components"]["schemas"]["ReportDetail"]["properties"]
+    assert detail["events_total"]["type"] == "integer"
+    parameters = schema["paths"]["/api/v1/reports/{id}/"]["get"]["parameters"]
+    assert "events" in {p["name"] for p in parameters}

@@ -46,6 +46,11 @@ class ApiAutoSchema(AutoSchema):
             codes.append("403")
         if "{" in self.path:
             codes.append("404")
+        if self.method == "GET" and "414" not in responses:
+            # Answered by gunicorn before the app sees the request, so not in the JSON shape.
+            responses["414"] = {"description": (
+                "Address too long: gunicorn refuses request lines over 4,094 bytes "
+                "(plain-text body, not the JSON error shape)")}
         for code in sorted(codes):
             if code not in responses:
                 response = self._get_response_for_code(

@@ -104,3 +104,13 @@ def test_report_detail_documents_its_event_window(schema):
     assert detail["events_total"]["type"] == "integer"
     parameters = schema["paths"]["/api/v1/reports/{id}/"]["get"]["parameters"]
     assert "events" in {p["name"] for p in parameters}
+
+
+def test_every_read_documents_404_or_400_and_the_servers_414(schema):
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        assert "414" in get["responses"], path
+        if "{" in path:
+            assert "404" in get["responses"], path

@@ -1,7 +1,9 @@
 """Stored results of the attainment engine. Pages and the API read these; they never compute."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from reporting.models import MilestoneState
 
@@ -210,11 +212,23 @@ class ComplianceRecord(models.Model):
         return f"{self.unit_id}/{self.period_id}: {self.timeliness}"
 
 
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    # The worker running it was killed (or lost) before it could say how it ended.
+    DIED = "died", _("Died")
+
+
 class RecomputeRun(models.Model):
     """A log line per recompute: what triggered it, how much it touched, how long it took."""
 
     dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
     trigger = models.CharField(_("trigger"), max_length=32)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    error = models.TextField(_("error"), blank=True, default="")
     target_count = models.PositiveIntegerField(_("targets"), default=0)
     row_count = models.PositiveIntegerField(_("rows written"), default=0)
     started_at = models.DateTimeField(_("started at"))
@@ -224,6 +238,49 @@ class RecomputeRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("recompute run")
         verbose_name_plural = _("recompute runs")
+        indexes = [models.Index(fields=["status", "started_at"])]
 
     def __str__(self) -> str:
         return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def age_display(self) -> str:
+        """How long ago the run started, in the reader's language (largest whole unit)."""
+        minutes = int((timezone.now() - self.started_at).total_seconds() // 60)
+        if minutes >= 24 * 60:
+            n = minutes // (24 * 60)
+            return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+        if minutes >= 60:
+            n = minutes // 60
+            return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+class RecomputeRequest(models.Model):
+    """The outbox of recomputes: written in the transaction that makes one necessary (an
+    approval), so a broker that is down when it commits delays the recompute but never loses
+    it. Pending until a run of it finished (done_at)."""
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    target_ids = models.JSONField(_("targets"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    dispatch_count = models.PositiveIntegerField(_("times queued"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    run = models.ForeignKey(
+        RecomputeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="requests",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("recompute request")
+        verbose_name_plural = _("recompute requests")
+        indexes = [
+            models.Index(
+                fields=["dataset", "created_at"], name="recompute_request_pending",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {len(self.target_ids)} targets {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,15 @@ from datetime import date
 
 from django.db.models import Model, QuerySet
 
-from attainment.models import ComplianceRecord, Dataset, Rollup, Scope, TargetAttainment
+from attainment.models import (
+    ComplianceRecord,
+    Dataset,
+    RecomputeRequest,
+    RecomputeRun,
+    Rollup,
+    Scope,
+    TargetAttainment,
+)
 from reporting.models import ApprovedFigure, FigureOrigin, Period
 from units.models import Unit, UnitKind
 
@@ -174,3 +182,14 @@ def default_dataset() -> str:
         .exists()
     )
     return Dataset.DEMO if demo_loaded else Dataset.OFFICIAL
+
+
+def targets_being_recomputed(*, dataset: str) -> set[int]:
+    """The targets of the dataset whose stored results wait for a recompute (outbox pending)."""
+    pending = RecomputeRequest.objects.filter(dataset=dataset, done_at__isnull=True)
+    return {pk for ids in pending.values_list("target_ids", flat=True) for pk in ids}
+
+
+def last_recompute_run() -> RecomputeRun | None:
+    """The most recently started recompute run, whatever its state."""
+    return RecomputeRun.objects.order_by("-started_at", "-pk").first()

@@ -35,9 +35,11 @@ from attainment import method
 from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
 from attainment.models import (
     Dataset,
+    RecomputeRequest,
     RecomputeRun,
     Rollup,
     RollupScope,
+    RunStatus,
     Scope,
     Status,
     TargetAttainment,
@@ -168,7 +170,8 @@ def attainment_recompute(
     trigger: str,
     today: date | None = None,
     progress: Progress | None = None,
-) -> RecomputeRun:
+    request_ids: Iterable[int] | None = None,
+) -> RecomputeRun | None:
     """Recompute the results of ``dataset`` for the given targets, or the targets of one
     city's plans (``city_id``), or all targets when neither is given.
 
@@ -176,6 +179,10 @@ def attainment_recompute(
     (every Rollup of the dataset on a full run), in one transaction. Recomputes that touch
     the same city of a dataset are serialised; those of different cities run side by side.
     Running it twice gives the same rows; an incremental run gives the same rows as a full one.
+
+    request_ids: the outbox rows this run answers, marked done in the same transaction; None
+    when every one of them is done already. A full run answers every pending request of the
+    dataset. A run that raises is logged as failed with its error.
     """
     if dataset not in DATASET_ORIGINS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {Dataset.values}")
@@ -186,26 +193,50 @@ def attainment_recompute(
         ids = list(Target.objects.filter(plan__city_id=city_id).order_by("pk")
                    .values_list("pk", flat=True))
     today = today or timezone.localdate()
+    # Read before the run starts: a request visible now was committed with its figures, so
+    # the run below reads them; one committed later waits for its own run.
+    answered: list[int] = []
+    if request_ids is not None or ids is None:
+        pending = RecomputeRequest.objects.filter(dataset=dataset, done_at__isnull=True)
+        if request_ids is not None:
+            wanted = {int(pk) for pk in request_ids}
+            pending = pending.filter(pk__in=wanted)
+        answered = list(pending.values_list("pk", flat=True))
+        if request_ids is not None and wanted and not answered:
+            return None
     run = RecomputeRun.objects.create(
         dataset=dataset, trigger=trigger[:32], started_at=timezone.now()
     )
-    with transaction.atomic():
-        ctx = _load_context(dataset, today)
-        targets = _load_targets(ids)
-        cities = _touched_cities(ctx, targets, ids)
-        if city_id is not None:
-            cities.add(city_id)  # a city whose plans are gone still loses its old rollups
-        _lock_cities(dataset, cities)
-        stale = TargetAttainment.objects.filter(dataset=dataset)
-        if ids is not None:
-            stale = stale.filter(target_id__in=ids)
-        stale.delete()
-        _compute_targets(ctx, targets, ids, progress)
-        rollup_count = _rollups_replace(ctx, None if ids is None else cities)
+    try:
+        with transaction.atomic():
+            ctx = _load_context(dataset, today)
+            targets = _load_targets(ids)
+            cities = _touched_cities(ctx, targets, ids)
+            if city_id is not None:
+                cities.add(city_id)  # a city whose plans are gone still loses its old rollups
+            _lock_cities(dataset, cities)
+            stale = TargetAttainment.objects.filter(dataset=dataset)
+            if ids is not None:
+                stale = stale.filter(target_id__in=ids)
+            stale.delete()
+            _compute_targets(ctx, targets, ids, progress)
+            rollup_count = _rollups_replace(ctx, None if ids is None else cities)
+            if answered:
+                RecomputeRequest.objects.filter(pk__in=answered, done_at__isnull=True).update(
+                    done_at=timezone.now(), run=run
+                )
+    except Exception as exc:
+        # A soft time limit lands here too; a hard kill does not, and the sweep marks it.
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    run.status = RunStatus.DONE
     run.target_count = len(targets)
     run.row_count = ctx.row_count + rollup_count
     run.finished_at = timezone.now()
-    run.save(update_fields=["target_count", "row_count", "finished_at"])
+    run.save(update_fields=["status", "target_count", "row_count", "finished_at"])
     return run
 
 

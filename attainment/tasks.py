@@ -6,17 +6,17 @@ Periodic schedules live in dxtracker/celery.py.
 """
 
 from celery import group, shared_task
+from celery.signals import worker_ready
 
+from attainment.limits import (
+    CITY_SOFT_TIME_LIMIT,
+    CITY_TIME_LIMIT,
+    TARGETS_SOFT_TIME_LIMIT,
+    TARGETS_TIME_LIMIT,
+)
 from attainment.models import Dataset
+from attainment.outbox import recompute_requests_dispatch, recompute_runs_mark_dead
 from attainment.services import attainment_recompute, recompute_cities
-
-# A full recompute of a million figures takes minutes on two cores; the limits leave room
-# for that and still stop a stuck task before the next night's run. The nightly run is one
-# task per city, so its limit is that of the largest city, not of the country.
-TARGETS_SOFT_TIME_LIMIT = 10 * 60
-TARGETS_TIME_LIMIT = 11 * 60
-CITY_SOFT_TIME_LIMIT = 50 * 60
-CITY_TIME_LIMIT = 55 * 60
 
 
 @shared_task(
@@ -25,17 +25,27 @@ CITY_TIME_LIMIT = 55 * 60
     soft_time_limit=TARGETS_SOFT_TIME_LIMIT,
     time_limit=TARGETS_TIME_LIMIT,
 )
-def recompute_targets(target_ids: list[int], dataset: str = Dataset.OFFICIAL) -> int:
-    """Recompute the given targets (queued when a report is approved); returns the run id."""
+def recompute_targets(
+    target_ids: list[int], dataset: str = Dataset.OFFICIAL, request_ids: list[int] | None = None
+) -> int | None:
+    """Recompute the given targets (queued when a report is approved); returns the run id.
+
+    request_ids: the outbox rows (attainment.RecomputeRequest) this run answers; when all of
+    them are already done (a redelivery, or the sweep queued them twice) nothing runs.
+    """
     run = attainment_recompute(
-        dataset=str(dataset), target_ids=[int(pk) for pk in target_ids], trigger="approval"
+        dataset=str(dataset), target_ids=[int(pk) for pk in target_ids], trigger="approval",
+        request_ids=request_ids,
     )
-    return run.pk
+    return run.pk if run is not None else None
 
 
+# Acknowledged on receipt: a message held unacknowledged for its 55 minutes would set the
+# broker's visibility timeout (dxtracker/celery.py) for every task. A night run lost with its
+# worker is marked died by the sweep and redone the next night; approvals have the outbox.
 @shared_task(
     name="attainment.tasks.recompute_city",
-    acks_late=True,
+    acks_late=False,
     soft_time_limit=CITY_SOFT_TIME_LIMIT,
     time_limit=CITY_TIME_LIMIT,
 )
@@ -54,3 +64,17 @@ def recompute_all() -> int:
             for dataset in Dataset.values for city_id in recompute_cities()]
     group(jobs).apply_async()
     return len(jobs)
+
+
+@shared_task(name="attainment.tasks.recompute_sweep", time_limit=60, soft_time_limit=50)
+def recompute_sweep() -> dict[str, int]:
+    """Queue the recomputes still pending (the broker was down when they were asked for) and
+    mark runs that died; every minute (dxtracker/celery.py)."""
+    return {"died": recompute_runs_mark_dead(), "queued": recompute_requests_dispatch()}
+
+
+@worker_ready.connect
+def _mark_dead_runs_on_worker_start(**kwargs) -> None:
+    # A worker killed hard leaves its run "running"; the first sign of life after a restart
+    # is the first chance to say so.
+    recompute_runs_mark_dead()

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.shortcuts import render
 
 from attainment import method
-from attainment.models import Dataset, Status
+from attainment.models import Dataset, RecomputeRequest, Status
+from attainment.selectors import last_recompute_run
 
 
 def method_page(request):
@@ -24,5 +25,7 @@ def method_page(request):
             "deadline_days": settings.REPORT_DEADLINE_DAYS_AFTER_PERIOD,
             "stale_years": method.STALE_AFTER_YEARS,
             "coverage_threshold": round(method.COVERAGE_THRESHOLD * 100),
+            "last_run": last_recompute_run(),
+            "pending_requests": RecomputeRequest.objects.filter(done_at__isnull=True).count(),
         },
     )

@@ -21,7 +21,13 @@ from attainment.models import (
     TargetAttainment,
     Timeliness,
 )
-from attainment.selectors import latest_attainment, rollups, series_breaks, target_series
+from attainment.selectors import (
+    latest_attainment,
+    rollups,
+    series_breaks,
+    target_series,
+    targets_being_recomputed,
+)
 from dashboards.timeaxis import t_to_date
 from reporting.models import Period, PeriodKind, Report, ReportState
 from reporting.periods import period_bounds, quarter_of
@@ -45,6 +51,8 @@ class TargetRow:
 
     target: Target
     attainment: TargetAttainment | None
+    # an approval changed its figures and the recompute is still pending (the outbox)
+    recomputing: bool = False
 
     @property
     def status(self) -> str:
@@ -75,9 +83,10 @@ class TargetRow:
         return self.attainment.units_expected if self.attainment else None
 
 
-def _rows(targets: list[Target], attainments: list[TargetAttainment]) -> list[TargetRow]:
+def _rows(targets: list[Target], attainments: list[TargetAttainment],
+          recomputing: set[int]) -> list[TargetRow]:
     by_target = {a.target_id: a for a in attainments}
-    return [TargetRow(t, by_target.get(t.pk)) for t in targets]
+    return [TargetRow(t, by_target.get(t.pk), t.pk in recomputing) for t in targets]
 
 
 # ---------------------------------------------------------------- city overview
@@ -103,7 +112,7 @@ def city_overview(
     *, city: Unit, dataset: str, plan_id: int | None = None, year: int | None = None,
     pillar_id: int | None = None,
 ) -> CityOverview:
-    """The city's targets of one plan with their latest status; four queries."""
+    """The city's targets of one plan with their latest status; five queries."""
     plans = list(Plan.objects.filter(city=city).order_by("code"))
     plan = next((p for p in plans if p.pk == plan_id), None) or _main_plan(plans)
     if plan is None:
@@ -117,7 +126,7 @@ def city_overview(
     years = sorted({t.year for t in targets})
     attainments = list(latest_attainment(dataset=dataset, plan=plan, pillar=pillar_id))
     plan_targets = [t for t in targets if pillar_id is None or t.indicator.pillar_id == pillar_id]
-    plan_rows = _rows(plan_targets, attainments)
+    plan_rows = _rows(plan_targets, attainments, targets_being_recomputed(dataset=dataset))
     rows = [r for r in plan_rows if year is None or r.target.year == year]
     pillar_rollups = list(
         rollups(dataset=dataset, scope=RollupScope.PILLAR, city=city, plan=plan, year=year,
@@ -272,6 +281,7 @@ class TargetDetail:
     unit_rows: list[TargetAttainment]  # each responsible unit's latest result
     series_break: date | None = None  # the day the city absorbed other provinces
     changes: list = field(default_factory=list)  # the target's recorded edits, newest first
+    recomputing: bool = False  # a recompute of it is pending (the outbox)
 
     @property
     def since_deadline_on(self) -> date | None:
@@ -294,7 +304,8 @@ def target_for_detail(*, pk: int) -> Target | None:
 
 
 def target_detail(*, target: Target, dataset: str) -> TargetDetail:
-    """A target's series, its sibling targets by level, and each unit's latest; three queries."""
+    """A target's series, its sibling targets by level, each unit's latest, and whether a
+    recompute of it is pending; four queries."""
     series = target_series(dataset=dataset, target=target)
     latest = next((a for a in reversed(series) if a.is_latest), series[-1] if series else None)
     siblings = list(
@@ -316,7 +327,9 @@ def target_detail(*, target: Target, dataset: str) -> TargetDetail:
     )
     series_break = series_breaks().get(target.plan.city_id)
     changes = list(CatalogueChange.objects.filter(target=target).select_related("user"))
-    return TargetDetail(target, series, latest, siblings, unit_rows, series_break, changes)
+    recomputing = target.pk in targets_being_recomputed(dataset=dataset)
+    return TargetDetail(target, series, latest, siblings, unit_rows, series_break, changes,
+                        recomputing)
 
 
 # ---------------------------------------------------------------- unit view
@@ -350,14 +363,14 @@ def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 
 
 def unit_overview(*, unit: Unit, dataset: str, today: date) -> UnitOverview:
-    """The unit's targets with its own results, its next report due, its record; five queries."""
+    """The unit's targets with its own results, its next report due, its record; six queries."""
     targets = list(
         Target.objects.filter(responsible_units=unit)
         .select_related("plan", "indicator__pillar")
         .order_by("year", "indicator__pillar__order", "indicator__code", "level")
     )
     attainments = list(latest_attainment(dataset=dataset, unit=unit, scope=Scope.UNIT))
-    rows = _rows(targets, attainments)
+    rows = _rows(targets, attainments, targets_being_recomputed(dataset=dataset))
     reports = list(Report.objects.filter(unit=unit).select_related("period"))
     records = list(
         ComplianceRecord.objects.filter(dataset=dataset, unit=unit)

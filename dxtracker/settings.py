@@ -219,6 +219,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "dxtracker"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Nothing reads the tasks' results but the ping: a result backend that is down would make
+# every .delay() retry it for 20 s and then raise.
+CELERY_TASK_IGNORE_RESULT = True
+# A web request that queues a task answers within about two seconds when Redis is down:
+# the task waits in the outbox (attainment.RecomputeRequest) instead of the request waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                     "interval_max": 0.5},
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+# visibility_timeout is added in dxtracker/celery.py, from the tasks' own time limits.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an unauthenticated call a 401, not a 403.

@@ -3,7 +3,8 @@
 from celery import shared_task
 
 
-@shared_task(name="dxtracker.ping", time_limit=10, soft_time_limit=5)
+# The one task whose result is read (tasks ignore theirs: CELERY_TASK_IGNORE_RESULT).
+@shared_task(name="dxtracker.ping", time_limit=10, soft_time_limit=5, ignore_result=False)
 def ping(payload: str = "pong") -> str:
     """Echo the payload; used by the health check and the live-worker test."""
     return payload

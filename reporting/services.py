@@ -6,15 +6,13 @@ ReportEvent saying who did what, through which channel, and which values changed
 Views, the API and tasks call these; none re-implements a rule.
 """
 
-import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from reporting.compliance import compliance_refresh
 from reporting.errors import (
@@ -47,8 +45,6 @@ from units.access import ENTER_FIGURES, REVIEW_UNIT
 from units.models import Unit
 
 LINE_FIGURE_FIELDS = ("value", "numerator", "denominator", "milestone_state")
-
-logger = logging.getLogger(__name__)
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -95,6 +91,18 @@ def _require_state(report: Report, state: str, action: str) -> None:
 def _require_version(report: Report, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != report.version:
         raise ReportConflictError(current_version=report.version)
+
+
+def _require_seen(report: Report, expected_version: int | None) -> None:
+    """A review decides on the figures the reviewer saw: the version is required, and a
+    report that changed since (returned, corrected, resubmitted) is refused."""
+    if expected_version is None or int(expected_version) != report.version:
+        raise ReportConflictError(
+            _("This report changed after you opened it (it may have been returned, corrected "
+              "and submitted again). Nothing was done: check its current figures, then decide "
+              "again."),
+            current_version=report.version,
+        )
 
 
 def _require_reason(reason: str | None) -> str:
@@ -307,13 +315,16 @@ def report_submit(
     return report
 
 
-def report_return(*, user, report: Report, reason: str, channel: str) -> Report:
+def report_return(
+    *, user, report: Report, reason: str, expected_version: int, channel: str
+) -> Report:
     """Send a submitted report back to its unit with the reviewer's reason."""
     reason = _require_reason(reason)
     with transaction.atomic():
         report = _locked(report)
         _require_reviewer(user, report.unit)
         _require_state(report, ReportState.SUBMITTED, _("return"))
+        _require_seen(report, expected_version)
         _bump(
             report, user, state=ReportState.RETURNED, return_reason=reason,
             reviewed_by=_actor(user), reviewed_at=timezone.now(),
@@ -323,10 +334,12 @@ def report_return(*, user, report: Report, reason: str, channel: str) -> Report:
     return report
 
 
-def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
+def _approve_locked(*, user, report: Report, expected_version: int | None,
+                    channel: str) -> list[int]:
     """Approve one locked report; returns the ids of the targets whose attainment changes."""
     _require_reviewer(user, report.unit)
     _require_state(report, ReportState.SUBMITTED, _("approve"))
+    _require_seen(report, expected_version)
     # Four eyes: whoever submitted the figures cannot also be the one who approves them.
     if report.submitted_by_id == user.pk and not user.is_superuser:
         raise ReportPermissionError(
@@ -365,49 +378,52 @@ def _approve_locked(*, user, report: Report, channel: str) -> list[int]:
     )
 
 
-def _queue_recompute(target_ids: list[int], dataset: str) -> None:
-    # imported here: attainment depends on reporting, not the other way round
-    from attainment.tasks import recompute_targets
-
-    try:
-        recompute_targets.delay(target_ids, dataset)
-    except (BrokerUnavailable, OSError):
-        # Runs after the commit: the approval is saved, so it must not answer as failed. The
-        # nightly full recompute (dxtracker/celery.py) brings these targets up to date.
-        logger.exception("Broker unavailable: recompute of %s targets %s not queued",
-                         dataset, target_ids)
-
-
-def _on_commit_recompute(target_ids: Iterable[int], dataset: str) -> None:
-    ids = sorted(set(target_ids))
-    if ids:
-        transaction.on_commit(lambda: _queue_recompute(ids, dataset))
-
-
 def recompute_queue(*, target_ids: Iterable[int], dataset: str) -> None:
-    """Queue the recompute of targets once the transaction commits, as an approval does
-    (plan imports and catalogue edits call it too)."""
-    _on_commit_recompute(target_ids, dataset)
+    """Ask for the recompute of targets in the current transaction (an approval; plan imports
+    and catalogue edits call it too): an outbox row, queued once the transaction commits, or by
+    the sweep when the broker is down then."""
+    # imported here: attainment depends on reporting, not the other way round
+    from attainment.outbox import recompute_request_create
+
+    recompute_request_create(dataset=dataset, target_ids=target_ids)
 
 
-def report_approve(*, user, report: Report, channel: str) -> Report:
-    """Approve a submitted report: its figures become ApprovedFigure rows, attainment follows."""
+def report_approve(*, user, report: Report, expected_version: int, channel: str) -> Report:
+    """Approve a submitted report: its figures become ApprovedFigure rows, attainment follows.
+
+    expected_version: the version the reviewer saw; a report changed since is refused.
+    """
     with transaction.atomic():
         report = _locked(report)
-        target_ids = _approve_locked(user=user, report=report, channel=channel)
-        _on_commit_recompute(target_ids, "demo" if report.is_demo else "official")
+        target_ids = _approve_locked(user=user, report=report,
+                                     expected_version=expected_version, channel=channel)
+        recompute_queue(target_ids=target_ids,
+                        dataset="demo" if report.is_demo else "official")
     return report
 
 
-def report_approve_many(*, user, reports: Iterable[Report], channel: str) -> list[Report]:
-    """Approve several reports at once: all of them, or none when one cannot be approved."""
+def report_approve_many(
+    *, user, reports: Iterable[Report], expected_versions: Mapping[int, int], channel: str
+) -> list[Report]:
+    """Approve several reports at once: all of them, or none when one cannot be approved.
+
+    expected_versions: {report id: the version the reviewer saw}; one that changed since (or
+    was not seen) refuses the whole batch.
+    """
     approved: list[Report] = []
     targets: dict[str, set[int]] = {"official": set(), "demo": set()}
     with transaction.atomic():
         for report in reports:
             report = _locked(report)
             try:
-                ids = _approve_locked(user=user, report=report, channel=channel)
+                ids = _approve_locked(user=user, report=report,
+                                      expected_version=expected_versions.get(report.pk),
+                                      channel=channel)
+            except ReportConflictError as exc:
+                raise ReportConflictError(
+                    _("%(report)s: %(message)s") % {"report": report, "message": exc.message},
+                    current_version=exc.current_version,
+                ) from exc
             except (ReportPermissionError, ReportStateError) as exc:
                 raise type(exc)(
                     _("%(report)s: %(message)s") % {"report": report, "message": exc.message}
@@ -415,11 +431,13 @@ def report_approve_many(*, user, reports: Iterable[Report], channel: str) -> lis
             targets["demo" if report.is_demo else "official"].update(ids)
             approved.append(report)
         for dataset, ids in targets.items():
-            _on_commit_recompute(ids, dataset)
+            recompute_queue(target_ids=ids, dataset=dataset)
     return approved
 
 
-def report_reopen(*, user, report: Report, reason: str, channel: str) -> Report:
+def report_reopen(
+    *, user, report: Report, reason: str, expected_version: int, channel: str
+) -> Report:
     """Open a correction of an approved report as a new revision; the approved figures stay in
     force until the new revision is approved."""
     reason = _require_reason(reason)
@@ -428,6 +446,7 @@ def report_reopen(*, user, report: Report, reason: str, channel: str) -> Report:
         _require_reviewer(user, report.unit)
         _require_period_open(report.period)
         _require_state(report, ReportState.APPROVED, _("reopen"))
+        _require_seen(report, expected_version)
         _bump(
             report, user, state=ReportState.DRAFT, revision=report.revision + 1,
             correction_reason=reason, return_reason="",

@@ -226,11 +226,26 @@ def _back(request, report: Report):
     return redirect("report_history", unit_id=report.unit_id, period_code=report.period.code)
 
 
+def _posted_version(request, name: str = "version") -> int | None:
+    """The report version a review form carried; None when missing or not a number."""
+    text = request.POST.get(name, "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _review_conflict(request, exc: ReportConflictError, reports: list[Report]) -> HttpResponse:
+    """409: the report changed after the reviewer opened it; nothing was done."""
+    return render(request, "reporting/review_conflict.html",
+                  {"message": exc.message, "reports": reports}, status=409)
+
+
 def _review_action(request, pk: int, act, success) -> HttpResponse:
-    """Run one review service on a report; its refusal or `success(report)` as a message."""
+    """Run one review service on a report with the version the form carried; its refusal or
+    `success(report)` as a message, or the conflict page when the report changed meanwhile."""
     report = _report_or_404(request, pk)
     try:
-        act(report)
+        act(report, _posted_version(request))
+    except ReportConflictError as exc:
+        return _review_conflict(request, exc, [report])
     except ReportError as exc:
         messages.error(request, exc.message)
     else:
@@ -243,7 +258,8 @@ def _review_action(request, pk: int, act, success) -> HttpResponse:
 def approve(request, pk: int):
     return _review_action(
         request, pk,
-        lambda report: report_approve(user=request.user, report=report, channel=Channel.WEB),
+        lambda report, seen: report_approve(user=request.user, report=report,
+                                            expected_version=seen, channel=Channel.WEB),
         lambda report: _("The report of %(unit)s for %(period)s was approved.")
         % _report_names(report),
     )
@@ -254,8 +270,9 @@ def approve(request, pk: int):
 def return_report(request, pk: int):
     return _review_action(
         request, pk,
-        lambda report: report_return(user=request.user, report=report,
-                                     reason=request.POST.get("reason", ""), channel=Channel.WEB),
+        lambda report, seen: report_return(user=request.user, report=report,
+                                           reason=request.POST.get("reason", ""),
+                                           expected_version=seen, channel=Channel.WEB),
         lambda report: _("The report of %(unit)s for %(period)s was returned to the unit.")
         % _report_names(report),
     )
@@ -266,8 +283,9 @@ def return_report(request, pk: int):
 def reopen(request, pk: int):
     return _review_action(
         request, pk,
-        lambda report: report_reopen(user=request.user, report=report,
-                                     reason=request.POST.get("reason", ""), channel=Channel.WEB),
+        lambda report, seen: report_reopen(user=request.user, report=report,
+                                           reason=request.POST.get("reason", ""),
+                                           expected_version=seen, channel=Channel.WEB),
         lambda report: _(
             "A correction (revision %(revision)s) was opened; the approved figures stay in "
             "force until it is approved."
@@ -283,8 +301,15 @@ def bulk_approve(request):
         messages.error(request, _("Select at least one report to approve."))
         return redirect("review_queue")
     reports = list(Report.objects.filter(pk__in=ids).select_related("unit", "period"))
+    seen = {
+        report.pk: version for report in reports
+        if (version := _posted_version(request, f"version_{report.pk}")) is not None
+    }
     try:
-        approved = report_approve_many(user=request.user, reports=reports, channel=Channel.WEB)
+        approved = report_approve_many(user=request.user, reports=reports,
+                                       expected_versions=seen, channel=Channel.WEB)
+    except ReportConflictError as exc:
+        return _review_conflict(request, exc, reports)
     except ReportError as exc:
         messages.error(request, _("Nothing was approved. %(reason)s") % {"reason": exc.message})
         return redirect("review_queue")

@@ -1,7 +1,8 @@
 """Progress reports through the reporting services, so the web's rules and permissions hold.
 
-Writes carry the report's ETag in If-Match: an update made on a stale copy is refused (412)
-instead of overwriting figures someone else saved.
+Writes and review actions carry the report's ETag in If-Match (428 without it): an update or
+a decision made on a stale copy is refused (412) instead of overwriting figures someone else
+saved or approving figures the reviewer never saw.
 """
 
 import re
@@ -36,10 +37,6 @@ ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
     description="The report's ETag as last read; 412 when stale, 428 when missing",
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The report's ETag as last read; when sent, 412 if the report changed since",
 )
 ETAG_HEADER = OpenApiParameter(
     "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
@@ -188,21 +185,24 @@ class ReportViewSet(
 
     @extend_schema(
         request=None,
-        parameters=[IF_MATCH_OPTIONAL, ETAG_HEADER],
-        responses={200: ReportDetailSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH_REQUIRED, ETAG_HEADER],
+        responses={200: ReportDetailSerializer, 428: _error("If-Match missing"),
+                   **WRITE_ERRORS},
         summary="Approve a submitted report (DOIT reviewers); attainment is recomputed",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         report = self.get_object()
-        self._check_optional_match(report)
-        report = services.report_approve(user=request.user, report=report, channel=Channel.API)
+        expected = self._expected_version(report, required=True)
+        report = services.report_approve(user=request.user, report=report,
+                                         expected_version=expected, channel=Channel.API)
         return self._respond(report)
 
     @extend_schema(
         request=ReasonSerializer,
-        parameters=[IF_MATCH_OPTIONAL, ETAG_HEADER],
-        responses={200: ReportDetailSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH_REQUIRED, ETAG_HEADER],
+        responses={200: ReportDetailSerializer, 428: _error("If-Match missing"),
+                   **WRITE_ERRORS},
         summary="Return a submitted report to its unit with a reason (DOIT reviewers)",
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
@@ -210,16 +210,17 @@ class ReportViewSet(
         report = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._check_optional_match(report)
+        expected = self._expected_version(report, required=True)
         report = services.report_return(user=request.user, report=report,
                                         reason=body.validated_data["reason"],
-                                        channel=Channel.API)
+                                        expected_version=expected, channel=Channel.API)
         return self._respond(report)
 
     @extend_schema(
         request=ReasonSerializer,
-        parameters=[IF_MATCH_OPTIONAL, ETAG_HEADER],
-        responses={200: ReportDetailSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH_REQUIRED, ETAG_HEADER],
+        responses={200: ReportDetailSerializer, 428: _error("If-Match missing"),
+                   **WRITE_ERRORS},
         summary="Reopen an approved report for correction, as a new revision (DOIT reviewers)",
     )
     @action(detail=True, methods=["post"])
@@ -227,15 +228,8 @@ class ReportViewSet(
         report = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._check_optional_match(report)
+        expected = self._expected_version(report, required=True)
         report = services.report_reopen(user=request.user, report=report,
                                         reason=body.validated_data["reason"],
-                                        channel=Channel.API)
+                                        expected_version=expected, channel=Channel.API)
         return self._respond(report)
-
-    def _check_optional_match(self, report: Report) -> None:
-        # Review actions take no version in the services; a client that sends If-Match still
-        # learns when it decided on a copy that has changed since.
-        expected = self._expected_version(report, required=False)
-        if expected is not None and expected != report.version:
-            raise PreconditionFailed()

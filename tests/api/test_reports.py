@@ -229,10 +229,16 @@ def test_submit_with_missing_figures_names_them(reporter):
     }
 
 
+def _etag(pk: int) -> str:
+    """The report's current ETag, as a client that has just read it would send it."""
+    return f'"{Report.objects.get(pk=pk).version}"'
+
+
 def test_reporter_cannot_approve_own_report(reporter):
     report = _submitted(reporter)
 
-    response = reporter.post(f"{V1}/reports/{report.pk}/approve/")
+    response = reporter.post(f"{V1}/reports/{report.pk}/approve/",
+                             HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 403
     report.refresh_from_db()
@@ -243,7 +249,8 @@ def test_reporter_cannot_approve_own_report(reporter):
 def test_read_only_token_of_a_reviewer_cannot_approve(reporter, token_client, doit_reviewer):
     report = _submitted(reporter)
 
-    response = token_client(doit_reviewer).post(f"{V1}/reports/{report.pk}/approve/")
+    response = token_client(doit_reviewer).post(f"{V1}/reports/{report.pk}/approve/",
+                                                HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 403
     assert Report.objects.get().state == ReportState.SUBMITTED
@@ -257,7 +264,8 @@ def test_reviewer_of_another_city_does_not_see_the_report(reporter, token_client
     MembershipFactory(user=stranger, unit=other_city, role=Role.REVIEWER)
     report = _submitted(reporter)
 
-    response = token_client(stranger, can_write=True).post(f"{V1}/reports/{report.pk}/approve/")
+    response = token_client(stranger, can_write=True).post(
+        f"{V1}/reports/{report.pk}/approve/", HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 404
     assert Report.objects.get().state == ReportState.SUBMITTED
@@ -266,7 +274,8 @@ def test_reviewer_of_another_city_does_not_see_the_report(reporter, token_client
 def test_approving_a_draft_is_a_409(reporter, reviewer):
     opened = _open(reporter)
 
-    response = reviewer.post(f"{V1}/reports/{opened.json()['id']}/approve/")
+    response = reviewer.post(f"{V1}/reports/{opened.json()['id']}/approve/",
+                             HTTP_IF_MATCH=opened["ETag"])
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_state"
@@ -312,9 +321,11 @@ def test_reporter_submits_reviewer_approves_and_attainment_follows(
 def test_reviewer_returns_with_a_reason_and_the_reporter_corrects(reporter, reviewer):
     report = _submitted(reporter)
 
-    no_reason = reviewer.post(f"{V1}/reports/{report.pk}/return/", {}, format="json")
+    no_reason = reviewer.post(f"{V1}/reports/{report.pk}/return/", {}, format="json",
+                              HTTP_IF_MATCH=_etag(report.pk))
     returned = reviewer.post(f"{V1}/reports/{report.pk}/return/",
-                             {"reason": "Thiếu minh chứng"}, format="json")
+                             {"reason": "Thiếu minh chứng"}, format="json",
+                             HTTP_IF_MATCH=_etag(report.pk))
 
     assert no_reason.status_code == 400
     assert no_reason.json()["error"]["fields"] == {"reason": ["Trường này là bắt buộc."]}
@@ -330,7 +341,7 @@ def test_blank_reason_is_refused_by_the_service_rules(reporter, reviewer):
     report = _submitted(reporter)
 
     response = reviewer.post(f"{V1}/reports/{report.pk}/return/", {"reason": "  "},
-                             format="json")
+                             format="json", HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
@@ -340,7 +351,7 @@ def test_reporter_cannot_return(reporter):
     report = _submitted(reporter)
 
     response = reporter.post(f"{V1}/reports/{report.pk}/return/", {"reason": "x"},
-                             format="json")
+                             format="json", HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 403
 
@@ -350,10 +361,11 @@ def test_reviewer_reopens_an_approved_report(
 ):
     report = _submitted(reporter)
     with django_capture_on_commit_callbacks(execute=True):
-        reviewer.post(f"{V1}/reports/{report.pk}/approve/")
+        reviewer.post(f"{V1}/reports/{report.pk}/approve/", HTTP_IF_MATCH=_etag(report.pk))
 
     response = reviewer.post(f"{V1}/reports/{report.pk}/reopen/",
-                             {"reason": "Sai số liệu quý 1"}, format="json")
+                             {"reason": "Sai số liệu quý 1"}, format="json",
+                             HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 200
     body = response.json()
@@ -364,10 +376,10 @@ def test_reviewer_reopens_an_approved_report(
 def test_reporter_cannot_reopen(reporter, reviewer, django_capture_on_commit_callbacks):
     report = _submitted(reporter)
     with django_capture_on_commit_callbacks(execute=True):
-        reviewer.post(f"{V1}/reports/{report.pk}/approve/")
+        reviewer.post(f"{V1}/reports/{report.pk}/approve/", HTTP_IF_MATCH=_etag(report.pk))
 
     response = reporter.post(f"{V1}/reports/{report.pk}/reopen/", {"reason": "x"},
-                             format="json")
+                             format="json", HTTP_IF_MATCH=_etag(report.pk))
 
     assert response.status_code == 403
     assert Report.objects.get().state == ReportState.APPROVED

@@ -40,14 +40,17 @@ def test_schema_lists_every_endpoint(schema):
 def test_schema_describes_if_match_and_etag(schema):
     patch = schema["paths"]["/api/v1/reports/{id}/"]["patch"]
     submit = schema["paths"]["/api/v1/reports/{id}/submit/"]["post"]
-    approve = schema["paths"]["/api/v1/reports/{id}/approve/"]["post"]
+    reviews = [schema["paths"][f"/api/v1/reports/{{id}}/{action}/"]["post"]
+               for action in ("approve", "return", "reopen")]
 
     def if_match(operation):
         return next(p for p in operation["parameters"] if p["name"] == "If-Match")
 
     assert if_match(patch)["required"] is True
     assert if_match(submit)["required"] is True
-    assert if_match(approve).get("required", False) is False
+    for review in reviews:  # a decision names the version it was taken on
+        assert if_match(review)["required"] is True
+        assert {"412", "428"} <= set(review["responses"])
     assert {"412", "428", "400", "403", "409"} <= set(patch["responses"])
     assert "ETag" in patch["responses"]["200"]["headers"]
 

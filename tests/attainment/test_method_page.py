@@ -56,3 +56,23 @@ def test_both_datasets_are_explained(client):
     html = client.get(reverse("attainment:method")).content.decode()
     assert 'id="dataset-official"' in html and 'id="dataset-demo"' in html
     assert "Số liệu chính thức" in html and "Dữ liệu minh họa" in html
+
+
+def test_method_page_shows_the_last_recompute_and_its_error(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from attainment.models import RecomputeRequest, RecomputeRun, RunStatus
+
+    page = client.get(reverse("attainment:method")).content.decode()
+    assert "Chưa có lần tính lại nào." in page
+    RecomputeRun.objects.create(
+        dataset="official", trigger="approval", status=RunStatus.DIED,
+        started_at=timezone.now() - timedelta(hours=2), error="Worker mất kết nối",
+    )
+    RecomputeRequest.objects.create(dataset="official", target_ids=[1, 2])
+    page = client.get(reverse("attainment:method")).content.decode()
+    assert 'data-status="died"' in page and "Đã dừng giữa chừng" in page
+    assert "Worker mất kết nối" in page and "2 giờ" in page
+    assert 'data-testid="pending-requests"' in page

@@ -102,7 +102,8 @@ def test_approving_a_report_updates_attainment(world, department, doit_reviewer,
     ReportLineFactory(report=report, indicator=target.indicator, value=Decimal("85"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        report_approve(user=doit_reviewer, report=report, channel="web")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="web")
 
     assert ApprovedFigure.objects.filter(report=report).count() == 1
     combined = TargetAttainment.objects.get(

@@ -58,7 +58,8 @@ def approve(django_capture_on_commit_callbacks, department_reporter, doit_review
         )
         report = report_submit(user=reporter, report=report, channel="web")
         with django_capture_on_commit_callbacks(execute=True):
-            report_approve(user=doit_reviewer, report=report, channel="web")
+            report_approve(user=doit_reviewer, report=report,
+                           expected_version=report.version, channel="web")
 
     return _approve
 

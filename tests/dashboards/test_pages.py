@@ -300,9 +300,9 @@ def test_pages_load_plotly_from_the_app_not_a_cdn(login, doit_reviewer, city_dat
 @pytest.mark.parametrize(
     ("name", "args", "budget"),
     [
-        # 14: the leaders' report card asks which quarters the reader may download (1), who
-        # is behind reads three.
-        ("dashboards:city", ["TC"], 14),
+        # 15: the leaders' report card asks which quarters the reader may download (1), who
+        # is behind reads three, one asks which targets wait for a recompute.
+        ("dashboards:city", ["TC"], 15),
         ("dashboards:compliance", ["TC"], 8),
         ("dashboards:compare", [], 8),
         ("dashboards:index", [], 6),
@@ -333,13 +333,15 @@ def test_target_and_unit_query_counts_do_not_grow(
     data = build_city_data(city=city, units=[doit, department, district], n_targets=3)
     target_url = reverse("dashboards:target", args=[data.targets[0].pk])
     unit_url = reverse("dashboards:unit", args=[doit.code])
-    # 13: one is the city's series break (the day it absorbed other provinces), one the
-    # target's recorded changes, one its amendments, one whether the reader edits plans.
-    with django_assert_max_num_queries(13) as target_small:
+    # 14: one is the city's series break (the day it absorbed other provinces), one the
+    # target's recorded changes, one its amendments, one whether the reader edits plans, one
+    # whether a recompute of the target is pending.
+    with django_assert_max_num_queries(14) as target_small:
         client.get(target_url)
-    # 13: the "next report" box asks reporting's indicators_due (two queries per quarter), and
-    # the menu asks whether the reader reviews (one).
-    with django_assert_max_num_queries(13) as unit_small:
+    # 14: the "next report" box asks reporting's indicators_due (two queries per quarter),
+    # the menu asks whether the reader reviews (one), and one asks which targets wait for a
+    # recompute.
+    with django_assert_max_num_queries(14) as unit_small:
         client.get(unit_url)
     extra = [UnitFactory(code=f"TC-Y{i}", parent=city) for i in range(8)]
     build_city_data(city=city, units=[doit, *extra], n_targets=25, plan_code="tc-big")

@@ -1,9 +1,14 @@
-"""/healthz reports the database, the cache and the broker for compose and monitoring."""
+"""/healthz reports the database, the cache, the broker and the workers for compose and
+monitoring, with the last recompute's state; reasons and host names only for staff."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
+from attainment.models import RecomputeRequest, RecomputeRun, RunStatus
 from dxtracker import health
 from dxtracker.celery import app as celery_app
 from tests.factories import UserFactory
@@ -22,7 +27,7 @@ def test_health_is_ok_when_everything_answers(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
@@ -71,6 +76,7 @@ def test_health_is_degraded_when_the_broker_is_unreachable(staff_client, setting
     broker = response.json()["checks"]["broker"]
     assert broker["status"] == "degraded"
     assert broker["reason"]
+    assert response.json()["checks"]["worker"]["status"] == "degraded"
 
 
 @pytest.mark.django_db
@@ -111,3 +117,39 @@ def test_health_answers_503_not_500_when_the_database_is_down_for_a_logged_in_us
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "db.internal" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_health_is_degraded_when_no_worker_answers(client, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(health, "check_broker", lambda: None)
+    monkeypatch.setattr(celery_app.control, "ping", lambda timeout: [])
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"] == {"status": "degraded"}
+
+
+@pytest.mark.django_db
+def test_a_worker_that_answers_is_named_to_staff_only(staff_client, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(health, "check_broker", lambda: None)
+    monkeypatch.setattr(celery_app.control, "ping",
+                        lambda timeout: [{"celery@worker-7f3a": {"ok": "pong"}}])
+    anonymous = Client().get("/healthz")
+    assert anonymous.status_code == 200
+    assert "worker-7f3a" not in anonymous.content.decode()
+    staff = staff_client.get("/healthz")
+    assert staff.json()["workers"] == ["celery@worker-7f3a"]
+
+
+@pytest.mark.django_db
+def test_health_shows_the_last_recompute_and_what_waits(client):
+    assert client.get("/healthz").json()["recompute"] == {"last_run": None,
+                                                           "pending_requests": 0}
+    RecomputeRun.objects.create(dataset="official", trigger="approval",
+                                started_at=timezone.now() - timedelta(minutes=30))
+    RecomputeRequest.objects.create(dataset="official", target_ids=[1])
+    recompute = client.get("/healthz").json()["recompute"]
+    assert recompute["last_run"]["status"] == RunStatus.RUNNING
+    assert 30 * 60 <= recompute["last_run"]["age_seconds"] < 31 * 60
+    assert recompute["pending_requests"] == 1

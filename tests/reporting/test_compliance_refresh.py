@@ -107,9 +107,10 @@ def test_return_and_approval_keep_the_first_submission(
     report = _submitted(department_reporter, department, period, full_values)
     first = ComplianceRecord.objects.get(unit=department, period=period)
     report = report_return(user=doit_reviewer, report=report, reason="Thiếu minh chứng",
-                           channel="web")
+                           expected_version=report.version, channel="web")
     report = submit(user=department_reporter, report=report, channel="web")
-    report_approve(user=doit_reviewer, report=report, channel="web")
+    report_approve(user=doit_reviewer, report=report, expected_version=report.version,
+                   channel="web")
     record = ComplianceRecord.objects.get(unit=department, period=period)
     assert (record.timeliness, record.submitted_at) == (Timeliness.ON_TIME, first.submitted_at)
     assert record.computed_at > first.computed_at

@@ -29,7 +29,8 @@ def test_entry_submit_approve_then_target_page_and_api_show_the_figure(
     client.force_login(doit_reviewer)
     # the recompute is queued on commit and runs in-process (Celery eager), as in `make run`
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("report_approve", args=[report.pk]))
+        response = client.post(reverse("report_approve", args=[report.pk]),
+                               {"version": report.version})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED

@@ -45,7 +45,8 @@ def test_done_when_path(client, department_reporter, doit_reviewer, department, 
 
     # the reviewer returns it with a reason
     client.force_login(doit_reviewer)
-    client.post(reverse("report_return", args=[report.pk]), {"reason": "Hạng DTI sai"})
+    client.post(reverse("report_return", args=[report.pk]),
+                {"reason": "Hạng DTI sai", "version": report.version})
     report.refresh_from_db()
     assert report.state == ReportState.RETURNED
 
@@ -64,7 +65,7 @@ def test_done_when_path(client, department_reporter, doit_reviewer, department, 
     # the reviewer approves
     client.force_login(doit_reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("report_approve", args=[report.pk]))
+        client.post(reverse("report_approve", args=[report.pk]), {"version": report.version})
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED
     assert ApprovedFigure.objects.get(indicator__code="dti-rank").value == 5

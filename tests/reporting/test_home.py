@@ -53,7 +53,7 @@ def test_returned_report_shows_the_reason(login, department_reporter, doit_revie
                          expected_version=report.version, channel="web")
     report = report_submit(user=department_reporter, report=report, channel="web")
     report_return(user=doit_reviewer, report=report, reason="Bổ sung minh chứng",
-                  channel="web")
+                  expected_version=report.version, channel="web")
     page = login(department_reporter).get(reverse("home")).content.decode()
     assert 'data-testid="returned"' in page and "Bổ sung minh chứng" in page
 

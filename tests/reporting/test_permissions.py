@@ -91,13 +91,15 @@ def test_reporter_cannot_edit_a_submitted_report(department_reporter, submitted)
 
 
 def test_reporter_edits_a_returned_report(department_reporter, doit_reviewer, submitted):
-    report = report_return(user=doit_reviewer, report=submitted, reason="r", channel="web")
+    report = report_return(user=doit_reviewer, report=submitted, reason="r",
+                           expected_version=submitted.version, channel="web")
     report_save(user=department_reporter, report=report, values={"dvc-online": {"value": "2"}},
                 expected_version=report.version, channel="web")
 
 
 def test_reviewer_approves_and_returns_in_their_city(doit_reviewer, submitted, recompute):
-    assert report_approve(user=doit_reviewer, report=submitted, channel="web").state == "approved"
+    assert report_approve(user=doit_reviewer, report=submitted,
+                          expected_version=submitted.version, channel="web").state == "approved"
 
 
 def test_reviewer_who_submitted_cannot_approve_their_own_figures(
@@ -110,7 +112,8 @@ def test_reviewer_who_submitted_cannot_approve_their_own_figures(
                          expected_version=report.version, channel="web")
     report = report_submit(user=doit_reviewer, report=report, channel="web")
     with pytest.raises(ReportPermissionError, match="một cán bộ thẩm định khác"):
-        report_approve(user=doit_reviewer, report=report, channel="web")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="web")
     report.refresh_from_db()
     assert report.state == ReportState.SUBMITTED
 
@@ -120,7 +123,8 @@ def test_reviewer_of_another_city_is_refused(submitted, other_unit):
     MembershipFactory(user=foreign_reviewer, unit=other_unit, role=Role.REVIEWER)
     for service, kwargs in ((report_approve, {}), (report_return, {"reason": "x"})):
         with pytest.raises(ReportPermissionError):
-            service(user=foreign_reviewer, report=submitted, channel="web", **kwargs)
+            service(user=foreign_reviewer, report=submitted, channel="web",
+                    expected_version=submitted.version, **kwargs)
     submitted.refresh_from_db()
     assert submitted.state == ReportState.SUBMITTED
 
@@ -128,11 +132,15 @@ def test_reviewer_of_another_city_is_refused(submitted, other_unit):
 def test_reporter_cannot_approve_or_reopen(department_reporter, doit_reviewer, submitted,
                                            recompute):
     with pytest.raises(ReportPermissionError):
-        report_approve(user=department_reporter, report=submitted, channel="web")
-    report = report_approve(user=doit_reviewer, report=submitted, channel="web")
+        report_approve(user=department_reporter, report=submitted,
+                       expected_version=submitted.version, channel="web")
+    report = report_approve(user=doit_reviewer, report=submitted,
+                            expected_version=submitted.version, channel="web")
     with pytest.raises(ReportPermissionError):
-        report_reopen(user=department_reporter, report=report, reason="x", channel="web")
-    assert report_reopen(user=doit_reviewer, report=report, reason="x", channel="web").revision == 2
+        report_reopen(user=department_reporter, report=report, reason="x",
+                      expected_version=report.version, channel="web")
+    assert report_reopen(user=doit_reviewer, report=report, reason="x",
+                         expected_version=report.version, channel="web").revision == 2
 
 
 def test_viewer_reads_but_cannot_write(viewer, draft, submitted, login, department, period):
@@ -140,7 +148,8 @@ def test_viewer_reads_but_cannot_write(viewer, draft, submitted, login, departme
     assert login(viewer).get(
         reverse("report_history", args=[department.pk, period.code])).status_code == 200
     with pytest.raises(ReportPermissionError):
-        report_approve(user=viewer, report=submitted, channel="web")
+        report_approve(user=viewer, report=submitted,
+                       expected_version=submitted.version, channel="web")
     with pytest.raises(ReportPermissionError):
         report_open(user=viewer, unit=department, period=period)
     assert list(review_queue(user=viewer)) == []
@@ -152,7 +161,8 @@ def test_superuser_may_do_everything(superuser, department, period, targets, ful
     report = report_save(user=superuser, report=report, values=full_values,
                          expected_version=report.version, channel="web")
     report = report_submit(user=superuser, report=report, channel="web")
-    assert report_approve(user=superuser, report=report, channel="web").state == "approved"
+    assert report_approve(user=superuser, report=report,
+                          expected_version=report.version, channel="web").state == "approved"
 
 
 def test_outsider_sees_nothing(login, outsider, submitted, department, period):

@@ -51,9 +51,14 @@ def test_queue_leaves_out_other_cities(login, outsider, other_unit, submitted):
     assert "Không có báo cáo nào chờ thẩm định." in page
 
 
+def _seen(*reports):
+    """What the queue's bulk form posts: the version each row showed."""
+    return {f"version_{report.pk}": report.version for report in reports}
+
+
 def test_reviewer_approves(login, doit_reviewer, submitted, recompute):
     response = login(doit_reviewer).post(reverse("report_approve", args=[submitted.pk]),
-                                         {"next": "queue"})
+                                         {"next": "queue", "version": submitted.version})
     assert response.status_code == 302 and response.url == reverse("review_queue")
     submitted.refresh_from_db()
     assert submitted.state == ReportState.APPROVED
@@ -62,13 +67,14 @@ def test_reviewer_approves(login, doit_reviewer, submitted, recompute):
 
 def test_reviewer_returns_with_reason(login, doit_reviewer, submitted):
     client = login(doit_reviewer)
-    response = client.post(reverse("report_return", args=[submitted.pk]), {"reason": ""},
-                           follow=True)
+    response = client.post(reverse("report_return", args=[submitted.pk]),
+                           {"reason": "", "version": submitted.version}, follow=True)
     assert "Cần nêu lý do." in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == ReportState.SUBMITTED
     response = client.post(reverse("report_return", args=[submitted.pk]),
-                           {"reason": "Số liệu DTI chưa khớp"}, follow=True)
+                           {"reason": "Số liệu DTI chưa khớp", "version": submitted.version},
+                           follow=True)
     assert "Đã trả lại báo cáo Quý" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == ReportState.RETURNED
@@ -78,7 +84,8 @@ def test_reviewer_returns_with_reason(login, doit_reviewer, submitted):
 def test_bulk_approve(login, doit_reviewer, submitted, commune_clerk, commune, period, recompute):
     second = _submit(commune_clerk, commune, period, {"dvc-online": {"value": "60"}})
     response = login(doit_reviewer).post(reverse("review_bulk_approve"),
-                                         {"report_ids": [submitted.pk, second.pk]}, follow=True)
+                                         {"report_ids": [submitted.pk, second.pk],
+                                          **_seen(submitted, second)}, follow=True)
     assert "Đã phê duyệt 2 báo cáo." in response.content.decode()
     submitted.refresh_from_db()
     second.refresh_from_db()
@@ -93,7 +100,8 @@ def test_bulk_approve_with_a_foreign_report_approves_nothing(
     targets["pct"].responsible_units.add(other_unit)
     foreign = _submit(foreign_reporter, other_unit, period, {"dvc-online": {"value": "60"}})
     response = login(doit_reviewer).post(reverse("review_bulk_approve"),
-                                         {"report_ids": [submitted.pk, foreign.pk]}, follow=True)
+                                         {"report_ids": [submitted.pk, foreign.pk],
+                                          **_seen(submitted, foreign)}, follow=True)
     assert "Chưa phê duyệt báo cáo nào." in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == ReportState.SUBMITTED

@@ -5,6 +5,9 @@ from decimal import Decimal
 import pytest
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from attainment.models import RecomputeRequest
+from attainment.outbox import recompute_requests_dispatch
+from attainment.selectors import targets_being_recomputed
 from reporting.errors import ReportConflictError, ReportStateError, ReportValidationError
 from reporting.models import ApprovedFigure, FigureOrigin, ReportAction, ReportState
 from reporting.services import (
@@ -27,6 +30,10 @@ def _submitted(user, unit, period, values):
                          expected_version=report.version, channel="web")
     return report_submit(user=user, report=report, expected_version=report.version,
                          channel="web")
+
+
+def _seen(*reports):
+    return {report.pk: report.version for report in reports}
 
 
 def test_open_creates_one_draft_and_records_it(department_reporter, department, period, targets):
@@ -65,7 +72,7 @@ def test_submit_return_resubmit_approve(
     first_submitted = report.first_submitted_at
 
     report = report_return(user=doit_reviewer, report=report, reason="Thiếu minh chứng",
-                           channel="web")
+                           expected_version=report.version, channel="web")
     assert report.state == ReportState.RETURNED and report.return_reason == "Thiếu minh chứng"
 
     report = report_save(user=department_reporter, report=report, channel="web",
@@ -75,7 +82,8 @@ def test_submit_return_resubmit_approve(
     assert report.first_submitted_at == first_submitted
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_approve(user=doit_reviewer, report=report, channel="web")
+        report = report_approve(user=doit_reviewer, report=report,
+                                expected_version=report.version, channel="web")
     assert report.state == ReportState.APPROVED
     figures = {f.indicator.code: f for f in ApprovedFigure.objects.filter(report=report)}
     assert figures["dvc-online"].value == Decimal("86")
@@ -84,7 +92,11 @@ def test_submit_return_resubmit_approve(
     assert figures["ioc"].milestone_state == "in_progress"
     assert {f.origin for f in figures.values()} == {FigureOrigin.REPORT}
     expected_targets = sorted(t.pk for t in targets.values())
-    recompute.delay.assert_called_once_with(expected_targets, "official")
+    request = RecomputeRequest.objects.get()
+    assert request.target_ids == expected_targets and request.dataset == "official"
+    recompute.delay.assert_called_once_with(expected_targets, "official",
+                                            request_ids=[request.pk])
+    assert request.dispatched_at is not None and request.done_at is None
     actions = list(report.events.values_list("action", flat=True))
     assert actions == ["created", "saved", "submitted", "returned", "saved", "submitted",
                        "approved"]
@@ -96,9 +108,12 @@ def test_recompute_is_queued_only_after_commit(
 ):
     report = _submitted(department_reporter, department, period, full_values)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report_approve(user=doit_reviewer, report=report, channel="web")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="web")
     assert recompute.delay.call_count == 0
     assert len(callbacks) == 1
+    # the outbox row is written in the approval's own transaction, before the commit
+    assert RecomputeRequest.objects.filter(dispatched_at__isnull=True).count() == 1
 
 
 def test_demo_report_approval_writes_demo_figures(
@@ -112,7 +127,8 @@ def test_demo_report_approval_writes_demo_figures(
                          expected_version=report.version, channel="demo")
     report = report_submit(user=department_reporter, report=report, channel="demo")
     with django_capture_on_commit_callbacks(execute=True):
-        report_approve(user=doit_reviewer, report=report, channel="demo")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="demo")
     assert set(ApprovedFigure.objects.values_list("origin", flat=True)) == {FigureOrigin.DEMO}
     assert recompute.delay.call_args.args[1] == "demo"
 
@@ -121,7 +137,8 @@ def test_return_needs_a_reason(department_reporter, doit_reviewer, department, p
                                full_values):
     report = _submitted(department_reporter, department, period, full_values)
     with pytest.raises(ReportValidationError) as exc:
-        report_return(user=doit_reviewer, report=report, reason="  ", channel="web")
+        report_return(user=doit_reviewer, report=report, reason="  ",
+                      expected_version=report.version, channel="web")
     assert exc.value.errors[""]["reason"] == "Cần nêu lý do."
     report.refresh_from_db()
     assert report.state == ReportState.SUBMITTED
@@ -130,26 +147,31 @@ def test_return_needs_a_reason(department_reporter, doit_reviewer, department, p
 def test_approved_report_is_locked(department_reporter, doit_reviewer, department, period,
                                    targets, full_values, recompute):
     report = _submitted(department_reporter, department, period, full_values)
-    report = report_approve(user=doit_reviewer, report=report, channel="web")
+    report = report_approve(user=doit_reviewer, report=report,
+                            expected_version=report.version, channel="web")
     with pytest.raises(ReportStateError):
         report_save(user=department_reporter, report=report, values={"dti-rank": {"value": "4"}},
                     expected_version=report.version, channel="web")
     with pytest.raises(ReportStateError):
-        report_approve(user=doit_reviewer, report=report, channel="web")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="web")
     with pytest.raises(ReportStateError):
-        report_return(user=doit_reviewer, report=report, reason="x", channel="web")
+        report_return(user=doit_reviewer, report=report, reason="x",
+                      expected_version=report.version, channel="web")
 
 
 def test_reopen_keeps_old_figures_until_new_approval(
     department_reporter, doit_reviewer, department, period, targets, full_values, recompute,
 ):
     report = _submitted(department_reporter, department, period, full_values)
-    report = report_approve(user=doit_reviewer, report=report, channel="web")
+    report = report_approve(user=doit_reviewer, report=report,
+                            expected_version=report.version, channel="web")
 
     with pytest.raises(ReportValidationError):
-        report_reopen(user=doit_reviewer, report=report, reason="", channel="web")
+        report_reopen(user=doit_reviewer, report=report, reason="",
+                      expected_version=report.version, channel="web")
     report = report_reopen(user=doit_reviewer, report=report, reason="Sai số liệu DTI",
-                           channel="web")
+                           expected_version=report.version, channel="web")
     assert (report.state, report.revision) == (ReportState.DRAFT, 2)
     assert report.correction_reason == "Sai số liệu DTI"
 
@@ -162,7 +184,8 @@ def test_reopen_keeps_old_figures_until_new_approval(
     current = ApprovedFigure.objects.get(indicator__code="dti-rank", superseded_at__isnull=True)
     assert current.value == 5  # still the first approval while the correction waits
 
-    report_approve(user=doit_reviewer, report=report, channel="web")
+    report_approve(user=doit_reviewer, report=report,
+                   expected_version=report.version, channel="web")
     rows = ApprovedFigure.objects.filter(indicator__code="dti-rank").order_by("revision")
     assert [(r.value, r.revision, r.superseded_at is not None) for r in rows] == [
         (5, 1, True), (4, 2, False)
@@ -176,9 +199,10 @@ def test_a_figure_a_correction_leaves_empty_is_recomputed_too(
     django_capture_on_commit_callbacks,
 ):
     report = _submitted(department_reporter, department, period, full_values)
-    report = report_approve(user=doit_reviewer, report=report, channel="web")
+    report = report_approve(user=doit_reviewer, report=report,
+                            expected_version=report.version, channel="web")
     report = report_reopen(user=doit_reviewer, report=report, reason="Bỏ chỉ tiêu IOC",
-                           channel="web")
+                           expected_version=report.version, channel="web")
     # DOIT takes the milestone off this department before the correction is submitted.
     targets["ms"].responsible_units.remove(department)
     report = report_save(user=department_reporter, report=report, channel="web",
@@ -187,7 +211,8 @@ def test_a_figure_a_correction_leaves_empty_is_recomputed_too(
     report = report_submit(user=department_reporter, report=report, channel="web")
     recompute.delay.reset_mock()
     with django_capture_on_commit_callbacks(execute=True):
-        report_approve(user=doit_reviewer, report=report, channel="web")
+        report_approve(user=doit_reviewer, report=report,
+                       expected_version=report.version, channel="web")
     [(queued_ids, dataset)] = [call.args for call in recompute.delay.call_args_list]
     assert targets["ms"].pk in queued_ids and dataset == "official"
     assert not ApprovedFigure.objects.filter(indicator__code="ioc",
@@ -197,7 +222,8 @@ def test_a_figure_a_correction_leaves_empty_is_recomputed_too(
 def test_reopen_refuses_a_report_that_is_not_approved(doit_reviewer, department, period):
     report = ReportFactory(unit=department, period=period, state=ReportState.SUBMITTED)
     with pytest.raises(ReportStateError):
-        report_reopen(user=doit_reviewer, report=report, reason="x", channel="web")
+        report_reopen(user=doit_reviewer, report=report, reason="x",
+                      expected_version=report.version, channel="web")
 
 
 def test_approve_many_is_all_or_nothing(
@@ -207,7 +233,8 @@ def test_approve_many_is_all_or_nothing(
     first = _submitted(department_reporter, department, period, full_values)
     draft = report_open(user=commune_clerk, unit=commune, period=period)
     with pytest.raises(ReportStateError):
-        report_approve_many(user=doit_reviewer, reports=[first, draft], channel="web")
+        report_approve_many(user=doit_reviewer, reports=[first, draft],
+                            expected_versions=_seen(first, draft), channel="web")
     first.refresh_from_db()
     assert first.state == ReportState.SUBMITTED
     assert ApprovedFigure.objects.count() == 0
@@ -215,7 +242,8 @@ def test_approve_many_is_all_or_nothing(
     second = report_save(user=commune_clerk, report=draft, expected_version=draft.version,
                          values={"dvc-online": {"value": "70"}}, channel="web")
     second = report_submit(user=commune_clerk, report=second, channel="web")
-    approved = report_approve_many(user=doit_reviewer, reports=[first, second], channel="web")
+    approved = report_approve_many(user=doit_reviewer, reports=[first, second],
+                                   expected_versions=_seen(first, second), channel="web")
     assert [r.state for r in approved] == [ReportState.APPROVED] * 2
     assert ApprovedFigure.objects.count() == 6
 
@@ -229,7 +257,8 @@ def test_every_write_bumps_the_version(department_reporter, doit_reviewer, depar
     versions.append(report.version)
     report = report_submit(user=department_reporter, report=report, channel="web")
     versions.append(report.version)
-    report = report_return(user=doit_reviewer, report=report, reason="r", channel="web")
+    report = report_return(user=doit_reviewer, report=report, reason="r",
+                           expected_version=report.version, channel="web")
     versions.append(report.version)
     assert versions == [1, 2, 3, 4]
 
@@ -251,14 +280,31 @@ def test_stale_version_is_a_conflict_and_changes_nothing(
                       channel="web")
 
 
-def test_approval_succeeds_when_the_broker_is_down(
+@pytest.mark.parametrize("failure", [
+    BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379."),
+    # what Celery's Redis result backend raises after its retries, not a broker error
+    RuntimeError("Retry limit exceeded while trying to reconnect to the Celery result store"),
+])
+def test_approval_succeeds_when_the_broker_is_down_and_its_recompute_waits(
     department_reporter, doit_reviewer, department, period, targets, full_values, recompute,
-    django_capture_on_commit_callbacks, caplog,
+    django_capture_on_commit_callbacks, caplog, failure,
 ):
-    recompute.delay.side_effect = BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379.")
+    recompute.delay.side_effect = failure
     report = _submitted(department_reporter, department, period, full_values)
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_approve(user=doit_reviewer, report=report, channel="web")
+        report = report_approve(user=doit_reviewer, report=report,
+                                expected_version=report.version, channel="web")
     assert report.state == ReportState.APPROVED
     assert ApprovedFigure.objects.filter(origin=FigureOrigin.REPORT).exists()
     assert "Broker unavailable" in caplog.text
+    request = RecomputeRequest.objects.get()
+    assert request.dispatched_at is None and request.done_at is None
+    assert targets_being_recomputed(dataset="official") == {t.pk for t in targets.values()}
+
+    # The broker is back: the sweep queues what waited, once.
+    recompute.delay.side_effect = None
+    recompute.delay.reset_mock()
+    assert recompute_requests_dispatch() == 1
+    recompute.delay.assert_called_once_with(request.target_ids, "official",
+                                            request_ids=[request.pk])
+    assert recompute_requests_dispatch() == 0

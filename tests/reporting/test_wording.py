@@ -83,7 +83,8 @@ def test_approval_and_return_messages_name_the_unit_and_period(login, submitted,
                                                                recompute):
     client = login(doit_reviewer)
     response = client.post(reverse("report_return", args=[submitted.pk]),
-                           {"reason": "Thiếu minh chứng", "next": "queue"}, follow=True)
+                           {"reason": "Thiếu minh chứng", "next": "queue",
+                            "version": submitted.version}, follow=True)
     page = response.content.decode()
     period = submitted.period
     assert f"Đã trả lại báo cáo Quý {period.quarter}/{period.year} cho Sở Nội vụ." in page
@@ -93,7 +94,7 @@ def test_approval_and_return_messages_name_the_unit_and_period(login, submitted,
     login(reporter).post(reverse("report_edit", args=[submitted.unit_id, period.code]),
                          form_data({}, Report.objects.get().version, "submit"))
     response = login(doit_reviewer).post(reverse("report_approve", args=[submitted.pk]),
-                                         follow=True)
+                                         {"version": Report.objects.get().version}, follow=True)
     assert f"Đã phê duyệt báo cáo Quý {period.quarter}/{period.year} của Sở Nội vụ." in \
         response.content.decode()
 

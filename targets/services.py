@@ -164,7 +164,7 @@ def _plan_write(*, user, preview) -> PlanImportResult:
     data, city = preview.plan, preview.city
     values = {k: data[k] for k in _PLAN_FIELDS}
     values["issued_on"] = date.fromisoformat(data["issued_on"]) if data["issued_on"] else None
-    plan = Plan.objects.select_for_update().filter(code=data["code"]).first()
+    plan = Plan.objects.select_for_update(of=("self",)).filter(code=data["code"]).first()
     if plan is None:
         plan = Plan.objects.create(code=data["code"], city=city, **values)
         change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=None, new=values)

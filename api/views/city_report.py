@@ -1,5 +1,6 @@
 """The leaders' quarterly report of a city as a file (.docx or .pdf)."""
 
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -33,7 +34,8 @@ class FileNegotiation(BaseContentNegotiation):
     parameters=[
         OpenApiParameter("dataset", str, enum=Dataset.values,
                          description="official (default) or demo"),
-        OpenApiParameter("lang", str, enum=["vi", "en"], description="vi (default) or en"),
+        OpenApiParameter("lang", str, enum=["vi", "en"],
+                         description="vi or en (default: the request's Accept-Language, vi)"),
     ],
     responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
@@ -64,7 +66,8 @@ class CityReportView(APIView):
             file = city_report_render(
                 city=city, period=found, fmt=fmt,
                 dataset=request.query_params.get("dataset") or Dataset.OFFICIAL,
-                lang=request.query_params.get("lang") or "vi",
+                # the API's language (Accept-Language, Vietnamese first) unless ?lang= says
+                lang=request.query_params.get("lang") or get_language(),
             )
         except ReportRequestError as exc:
             raise exceptions.ValidationError({"detail": [exc.message]}) from exc

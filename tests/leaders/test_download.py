@@ -127,3 +127,13 @@ def test_api_unknown_format_or_city_is_404(token_client, doit_reviewer, city_dat
     assert client.get(api_url(fmt="odt")).status_code == 404
     CityFactory(code="ZC")
     assert client.get(api_url(code="NOPE")).status_code == 404
+
+
+def test_api_speaks_the_clients_language(token_client, doit_reviewer, city_data):
+    client = token_client(doit_reviewer)
+    english = client.get(api_url(fmt="docx"), HTTP_ACCEPT_LANGUAGE="en")
+    text = "\n".join(p.text for p in Document(io.BytesIO(english.content)).paragraphs)
+    assert "Progress report on digital transformation" in text
+    vietnamese = client.get(api_url(fmt="docx"), {"lang": "vi"}, HTTP_ACCEPT_LANGUAGE="en")
+    text = "\n".join(p.text for p in Document(io.BytesIO(vietnamese.content)).paragraphs)
+    assert "Báo cáo tình hình thực hiện chuyển đổi số" in text

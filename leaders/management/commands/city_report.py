@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -33,7 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", default=None,
                             help="file to write (default: the report's name in this folder)")
 
-    def handle(self, *args, city, period, fmt, dataset, lang, output, **options):
+    def handle(self, *args, lang, **options):
+        # Messages in the report's language, whatever a caller left active in this thread.
+        with translation.override(lang):
+            self._handle(lang=lang, **options)
+
+    def _handle(self, *, city, period, fmt, dataset, lang, output, **options):
         city_unit = Unit.objects.filter(kind=UnitKind.PROVINCE, code=city).first()
         if city_unit is None:
             raise CommandError(_("There is no city with code “%(code)s”.") % {"code": city})

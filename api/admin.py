@@ -1,13 +1,16 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from api.models import ApiToken, generate_key
 from api.services import api_token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    """Issuing, renaming, granting writing and revoking are kept in the token's history."""
+
     list_display = ["name", "user", "prefix", "can_write", "created_at", "last_used_at",
                     "revoked_at"]
     list_filter = ["can_write", ("revoked_at", admin.EmptyFieldListFilter)]

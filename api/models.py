@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Keys are 256 bits of randomness, so a plain SHA-256 is enough to make a stolen table useless;
 # a slow password hash would only add latency to every API call.
@@ -50,6 +51,9 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Who issued, granted writing to, renamed or revoked the token, and when; the key's hash
+    # and the use stamp are no one's decision, so they stay out of the history.
+    history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,19 +1,21 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from dxtracker.audit import ReadOnlyAdminMixin
 from reporting.models import ApprovedFigure, Period, ReminderLog, Report, ReportEvent, ReportLine
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
-    """DOIT locks a period here once its figures are final (locked periods accept no figures)."""
+class PeriodAdmin(SimpleHistoryAdmin):
+    """DOIT locks a period here once its figures are final (locked periods accept no figures).
+    Every lock, unlock and date change is kept in its history: who, when, old → new."""
 
     list_display = ("__str__", "kind", "starts_on", "ends_on", "opens_on", "deadline", "is_locked")
     list_editable = ("is_locked",)
     list_filter = ("kind", "is_locked", "year")
 
 
-class ReportLineInline(admin.TabularInline):
+class ReportLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReportLine
     extra = 0
     readonly_fields = ("indicator", "value", "numerator", "denominator", "milestone_state",
@@ -21,31 +23,30 @@ class ReportLineInline(admin.TabularInline):
     can_delete = False
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReportEvent
     extra = 0
-    readonly_fields = ("action", "actor", "at", "revision", "channel", "reason", "changes")
+    fields = ("action", "actor_name", "actor", "at", "revision", "channel", "reason", "changes")
+    readonly_fields = fields
     can_delete = False
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
-    """Read-only: every change goes through the services (the pages, the API)."""
+class ReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only, even for the superuser: every change goes through the services (the pages,
+    the API), which leave an event; a correction after approval is reopen → approve."""
 
     list_display = ("unit", "period", "state", "revision", "is_overdue", "is_demo", "updated_at")
     list_filter = ("state", "is_overdue", "is_demo", "period")
     search_fields = ("unit__code", "unit__name_vi")
     inlines = [ReportLineInline, ReportEventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ApprovedFigure)
-class ApprovedFigureAdmin(admin.ModelAdmin):
+class ApprovedFigureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only, even for the superuser: figures are approved (and superseded, never
+    deleted) by the reporting services only."""
+
     list_display = ("indicator", "unit", "period", "value", "origin", "revision", "superseded_at")
     list_filter = ("origin", "period")
     search_fields = ("indicator__code", "unit__code")

@@ -30,6 +30,8 @@ class Period(models.Model):
     is_locked = models.BooleanField(
         _("locked"), default=False, help_text=_("A locked period accepts no new figures.")
     )
+    # Locking and unlocking a period (and moving its deadline) is kept: who, when, old → new.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["starts_on", "kind"]
@@ -212,6 +214,8 @@ class ReportEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("by"),
     )
+    # The actor's name as it was: it survives the account (the FK is set null on deletion).
+    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     revision = models.PositiveIntegerField(_("revision"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)

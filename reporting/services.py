@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dxtracker.names import full_name
 from reporting.compliance import compliance_refresh
 from reporting.errors import (
     ReportConflictError,
@@ -129,15 +130,22 @@ def _locked(report: Report) -> Report:
     return _locking_queryset(report.pk).get()
 
 
+def actor_display_name(user) -> str:
+    """The name an event keeps for its actor (Vietnamese order, else the login)."""
+    return full_name(user)[:150]
+
+
 def _actor(user):
     return user if user is not None and user.is_authenticated else None
 
 
 def _event(report: Report, action: str, *, user, channel: str, reason: str = "", changes=()):
+    actor = _actor(user)
     return ReportEvent.objects.create(
         report=report,
         action=action,
-        actor=_actor(user),
+        actor=actor,
+        actor_name=actor_display_name(actor),
         revision=report.revision,
         channel=channel,
         reason=reason,

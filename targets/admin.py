@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from dxtracker.audit import ReadOnlyAdminMixin
 from targets.models import (
     CatalogueChange,
     ChangeSource,
@@ -61,13 +62,15 @@ def localized_name(obj) -> str:
     return obj.name
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Listed only: a target is changed on its own page, which records the change and
+    recomputes it (an edit here would bypass both)."""
+
     model = Target
     extra = 0
     fields = ("code", "indicator", "year", "level", "comparator", "value", "baseline_value",
               "baseline_year", "source_sentence")
-    readonly_fields = ("source_sentence",)
-    autocomplete_fields = ("indicator",)
+    readonly_fields = fields
     show_change_link = True
     ordering = ("year", "indicator__pillar__order", "indicator__code", "level")
 
@@ -238,19 +241,10 @@ class TargetAdmin(RecordedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CatalogueChange)
-class CatalogueChangeAdmin(admin.ModelAdmin):
+class CatalogueChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of catalogue edits: read only, nobody edits history."""
 
     list_display = ("at", "user", "action", "source", "plan", "indicator", "target")
     list_filter = ("action", "source")
     list_select_related = ("user", "plan", "indicator", "target")
     search_fields = ("target__code", "indicator__code", "plan__code", "user__username")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import Membership, Unit, UnitKind
 
@@ -58,7 +59,9 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Roles give access to a city's data: granting and withdrawing them is kept in history."""
+
     list_display = ("user", "unit", "role", "created_at")
     list_filter = ("role", ("unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "user__email", "unit__code", "unit__name_vi",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dxtracker.i18n import BilingualNameMixin
 
@@ -133,6 +134,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who granted or withdrew a role, when: access to a city's data is itself audited.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

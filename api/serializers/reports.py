@@ -121,7 +121,8 @@ class ReportEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportEvent
-        fields = ["action", "actor", "at", "revision", "channel", "reason", "changes"]
+        fields = ["action", "actor", "actor_name", "at", "revision", "channel", "reason",
+                  "changes"]
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -94,6 +94,10 @@ class TargetAttainment(models.Model):
     # The value formed for this row's period itself, judged or not (a figure of 2026 for a
     # 2025 target, a rank among 34): what charts draw. actual_value is what the verdict uses.
     period_value = models.FloatField(_("value of the period"), null=True, blank=True)
+    lower_bound = models.BooleanField(
+        _("lower bound"), default=False,
+        help_text=_("The value rests on a figure the document gives only as a floor."),
+    )
     expected_now = models.FloatField(_("expected value now"), null=True, blank=True)
     milestone_state = models.CharField(_("milestone state"), max_length=16, blank=True,
                                        choices=MilestoneState.choices)

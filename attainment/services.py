@@ -135,6 +135,7 @@ class _Figure:
     denominator: float | None
     milestone: str | None
     derived: bool = False  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
+    lower_bound: bool = False  # "hơn 550": the actual figure is higher
 
     def observed(self) -> float | None:
         """The number the method sees (a milestone counts as its attainment, for counting)."""
@@ -397,7 +398,7 @@ def _figure_stream(ctx: _Context, indicator_ids: set[int] | None) -> Iterator[tu
         qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
         .values_list(
             "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
-            _float("denominator"), "milestone_state", "derived",
+            _float("denominator"), "milestone_state", "derived", "lower_bound",
         )
         .iterator(chunk_size=FIGURE_CHUNK)
     )
@@ -410,9 +411,11 @@ def _figures_by_unit(rows: Iterable[tuple], ctx: _Context) -> dict[int, list[_Fi
     a report figure both exist for the same unit and period, the later approval wins.
     """
     latest: dict[tuple[int, int], _Figure] = {}
-    for _indicator, unit_id, period_id, value, numerator, denominator, milestone, derived in rows:
+    for (_indicator, unit_id, period_id, value, numerator, denominator, milestone, derived,
+         lower_bound) in rows:
         latest[(unit_id, period_id)] = _Figure(
-            ctx.periods[period_id], value, numerator, denominator, milestone or None, derived
+            ctx.periods[period_id], value, numerator, denominator, milestone or None, derived,
+            lower_bound,
         )
     by_unit: dict[int, list[_Figure]] = defaultdict(list)
     for (unit_id, _period), fig in latest.items():
@@ -604,6 +607,7 @@ def _unit_rows(ctx: _Context, target: _Target, unit_id: int, figs: list[_Figure]
         ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
         _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
                  fig.numerator, fig.denominator, 1, derived=fig.derived,
+                 lower_bound=fig.lower_bound,
                  ranked_among=fig.denominator if target.is_rank else None,
                  period_value=None if fig.milestone else observed)
 
@@ -669,6 +673,7 @@ def _combined_rows(
                  combined.numerator, combined.denominator, n_units,
                  coverage=counts if pool else None,
                  derived=any(f.derived for f in current), ranked_among=field_size,
+                 lower_bound=any(f.lower_bound for f in current),
                  period_value=combined.value if milestone is None else None)
 
 
@@ -745,6 +750,7 @@ def _add_row(
     derived: bool = False,
     ranked_among: float | None = None,
     period_value: float | None = None,
+    lower_bound: bool = False,
 ) -> None:
     reported, expected = coverage if coverage is not None else (None, None)
     ctx.rows.append(
@@ -765,7 +771,8 @@ def _add_row(
             units_expected=expected, not_comparable=ev.not_comparable,
             rank_field=target.spec.rank_field, expected_now=ev.expected_now,
             milestone_state=ev.milestone_state or "", derived=derived,
-            ranked_among=ranked_among, period_value=period_value, computed_at=ctx.now,
+            ranked_among=ranked_among, period_value=period_value, lower_bound=lower_bound,
+            computed_at=ctx.now,
         )
     )
     _flush(ctx)

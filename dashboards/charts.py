@@ -368,7 +368,8 @@ def _other_field(row) -> bool:
 
 
 def _provenance(row) -> str:
-    return _("derived") if row.derived else ""
+    notes = [_("derived") if row.derived else "", _("lower bound") if row.lower_bound else ""]
+    return ", ".join(n for n in notes if n)
 
 
 MILESTONE_STEPS = [MilestoneState.NOT_STARTED, MilestoneState.IN_PROGRESS, MilestoneState.DONE]

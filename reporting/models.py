@@ -279,6 +279,11 @@ class ApprovedFigure(models.Model):
     derived = models.BooleanField(
         _("derived"), default=False, help_text=_("Computed from the text rather than stated.")
     )
+    lower_bound = models.BooleanField(
+        _("lower bound"), default=False,
+        help_text=_("The document gives only a floor (\"hơn 550\", \"trên 593 triệu\"): the "
+                    "actual figure is higher."),
+    )
     source_file = models.CharField(_("source document"), max_length=128, blank=True)
     source_sentence = models.TextField(_("source sentence"), blank=True)
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)

@@ -604,7 +604,7 @@ class _Loader:
                           required=("indicator", "unit", "period", "source_file",
                                     "source_sentence"),
                           optional=("value", "numerator", "denominator", "milestone",
-                                    "derived", "note_vi", "note_en")):
+                                    "derived", "lower_bound", "note_vi", "note_en")):
             e.label = f"{e.label} ({e.text('indicator')} {e.text('unit')} {e.text('period')})"
             indicator = self.indicator(e, e.text("indicator"))
             unit = self.unit(e, e.text("unit"))
@@ -637,7 +637,8 @@ class _Loader:
                 "origin": FigureOrigin.DOCUMENT, "superseded_at": None,
             }, {
                 **values, "milestone_state": milestone or "", "approved_at": approved_at,
-                "derived": e.flag("derived"), "source_file": source_file,
+                "derived": e.flag("derived"), "lower_bound": e.flag("lower_bound"),
+                "source_file": source_file,
                 "source_sentence": sentence, "note_vi": e.text("note_vi"),
                 "note_en": e.text("note_en"), "report": None, "revision": 1,
                 "approved_by": None,

@@ -60,7 +60,7 @@ class AttainmentSerializer(_DatasetMixin, serializers.ModelSerializer):
                   "n_observations", "stale", "since_deadline_value", "since_deadline_t",
                   "units_reported", "units_expected", "coverage_pct", "rank_field",
                   "ranked_among", "not_comparable", "expected_now", "milestone_state", "derived",
-                  "series_break_on", "computed_at"]
+                  "lower_bound", "series_break_on", "computed_at"]
 
 
     def get_series_break_on(self, row) -> date | None:

@@ -526,3 +526,17 @@ def test_the_chart_draws_later_figures_and_other_field_ranks_apart_from_the_judg
     assert ("Xếp hạng theo phạm vi khác (không so sánh được)", 12, "trên 34") in table
     assert ("Xếp hạng theo phạm vi khác (không so sánh được)", 9, "trên 34") in table
     assert not any(name == "Giá trị thực tế" and value in (12, 9) for name, value, _ in table)
+
+
+def test_a_figure_given_as_a_floor_shows_as_a_lower_bound(
+    city, department, on_day, login, doit_reviewer, token_client
+):
+    from tests.attainment.conftest import figure
+
+    target = department_target(city, department, value="1000", measure=Measure.COUNT)
+    figure(target.indicator, department, "2023-Q3", 550, origin="document", lower_bound=True)
+    on_day(date(2024, 1, 5))
+    nightly(date(2024, 1, 5))
+    html = page(login(doit_reviewer), target)
+    assert 'data-testid="lower-bound"' in html and "cận dưới" in html
+    assert api_row(token_client(doit_reviewer), target)["lower_bound"] is True

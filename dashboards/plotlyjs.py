@@ -1,41 +1,45 @@
 """Plotly's JavaScript, served by the app itself: the machines that read dashboards have no
-Internet, so no CDN. The URL carries Plotly's version, so browsers may cache it for a year.
+Internet, so no CDN.
+
+It goes through the static pipeline like every other file: `collectstatic` with WhiteNoise's
+CompressedManifestStaticFilesStorage (the container image, STATIC_MANIFEST=1) gives it a
+hashed name, gzip and Brotli copies, and a far-future `immutable` cache. 4.8 MB travel as
+about 1.4 MB.
 """
 
-from functools import lru_cache
-from hashlib import sha256
+from pathlib import Path
 
 import plotly
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import reverse
-from django.views.decorators.http import require_GET
-from plotly.offline import get_plotlyjs
+from django.contrib.staticfiles.finders import BaseFinder
+from django.core.files.storage import FileSystemStorage
+from django.templatetags.static import static
 
-ONE_YEAR = 365 * 24 * 3600
-
-
-@lru_cache(maxsize=1)
-def _bundle() -> tuple[bytes, str]:
-    body = get_plotlyjs().encode("utf-8")
-    return body, f'"{sha256(body).hexdigest()[:32]}"'
+PLOTLY_JS = "plotly.min.js"
+PREFIX = "vendor"
 
 
 def plotly_js_url() -> str:
-    return reverse("dashboards:plotly_js", kwargs={"version": plotly.__version__})
+    return static(f"{PREFIX}/{PLOTLY_JS}")
 
 
-@require_GET
-def plotly_js(request: HttpRequest, version: str) -> HttpResponse:
-    """The plotly.min.js bundled with the installed plotly package."""
-    body, etag = _bundle()
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
-    # An old version in the URL still gets today's bundle, but only the current URL is immutable.
-    if version == plotly.__version__:
-        response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    else:
-        response["Cache-Control"] = "public, max-age=3600"
-    return response
+class PlotlyFinder(BaseFinder):
+    """Finds `vendor/plotly.min.js` in the installed plotly package, and nothing else there
+    (its package data also holds 5 MB of Jupyter widget bundle the site never serves)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.storage = FileSystemStorage(location=Path(plotly.__file__).parent / "package_data")
+        self.storage.prefix = PREFIX
+
+    def check(self, **kwargs):
+        return []
+
+    def find(self, path, find_all=False, **kwargs):
+        # Like Django's own finders: [] when not found, whatever find_all says.
+        if path != f"{PREFIX}/{PLOTLY_JS}":
+            return []
+        found = self.storage.path(PLOTLY_JS)
+        return [found] if find_all or kwargs.get("all") else found
+
+    def list(self, ignore_patterns):
+        yield PLOTLY_JS, self.storage

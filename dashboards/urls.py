@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import plotlyjs, views
+from dashboards import views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -10,5 +10,4 @@ urlpatterns = [
     path("target/<int:pk>/", views.target, name="target"),
     path("unit/<str:code>/", views.unit, name="unit"),
     path("compare/", views.compare, name="compare"),
-    path("plotly-<str:version>.min.js", plotlyjs.plotly_js, name="plotly_js"),
 ]

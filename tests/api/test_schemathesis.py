@@ -50,7 +50,9 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(
 
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=10,
+    # Five examples per operation: the run finds what ten found (no 5xx) in half the time,
+    # about a fifth of the whole suite's before; the operations are many, the inputs simple.
+    max_examples=5,
     deadline=None,
     derandomize=True,
     database=None,

@@ -27,6 +27,7 @@
     var body = table.tBodies[0];
     if (!body) { return; }
     var pageSize = parseInt(table.getAttribute("data-page-size") || "0", 10);
+    if (pageSize && window.innerWidth < 640) { pageSize = Math.min(pageSize, 8); }  // a phone
     var hasMore = body.querySelector("tr[data-more]") !== null;
     var showAll = false;
     var query = "";

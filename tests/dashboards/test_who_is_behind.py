@@ -171,7 +171,7 @@ def test_start_page_query_count_does_not_grow(login, doit_reviewer, city, doit, 
                                               district, django_assert_num_queries):
     client = login(doit_reviewer)
     build_city_data(city=city, units=[doit, department, district], n_targets=3)
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(12) as small:
         client.get(reverse("home"))
     extra = [UnitFactory(code=f"TC-W{i}", parent=city) for i in range(10)]
     build_city_data(city=city, units=[doit, *extra], n_targets=30, plan_code="tc-big")

@@ -130,3 +130,28 @@ def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Respons
                                              handed_over.get(unit_id), valid_from, valid_to,
                                              frequency))
     return result
+
+
+@dataclass
+class IndicatorProfile:
+    """What an indicator page shows: the definition, who reports, every target, its changes."""
+
+    indicator: Indicator
+    targets: list[Target]
+    changes: list
+
+
+def indicator_profile(*, code: str) -> IndicatorProfile | None:
+    """An indicator with every city's targets on it and its recorded changes; three queries."""
+    from targets.models import CatalogueChange
+
+    indicator = (Indicator.objects.select_related("pillar", "national_indicator")
+                 .filter(code=code).first())
+    if indicator is None:
+        return None
+    targets = list(
+        targets_for(indicator=indicator).prefetch_related("amendments")
+        .order_by("plan__city__code", "plan__code", "year", "level", "code")
+    )
+    changes = list(CatalogueChange.objects.filter(indicator=indicator).select_related("user"))
+    return IndicatorProfile(indicator, targets, changes)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("plans/template.xlsx", views.plan_template, name="plan_template"),
     path("plans/<slug:code>/export.xlsx", views.plan_export, name="plan_export"),
     path("targets/<int:pk>/amend/", views.target_amend_page, name="target_amend"),
+    path("indicators/<slug:code>/", views.indicator_page, name="indicator"),
 ]

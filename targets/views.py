@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from reporting.excel import ExcelFileError
 from reporting.forms import ExcelUploadForm
 from targets.forms import AmendForm
-from targets.models import Plan, Target
+from targets.models import Aggregation, Plan, Target
 from targets.plan_workbook import plan_check, plan_workbook, plan_workbook_read
+from targets.selectors import indicator_profile
 from targets.services import PlanImportError, PlanPermissionError, plan_import, target_amend
-from units.access import EDIT_PLANS, is_plan_editor
+from units.access import EDIT_PLANS, is_plan_editor, readable_city_ids
 
 SESSION_KEY = "plan-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,3 +122,20 @@ def target_amend_page(request, pk: int):
             return redirect("dashboards:target", pk=target.pk)
     return render(request, "targets/target_amend.html", {"target": target, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def indicator_page(request, code: str):
+    """An indicator's metadata page (as Open SDG publishes them): what it measures, how unit
+    figures combine, who reports, the targets that use it across cities and plans, and its
+    changes over time."""
+    profile = indicator_profile(code=code)
+    if profile is None:
+        raise Http404
+    readable = readable_city_ids(request.user)
+    return render(request, "targets/indicator.html", {
+        "profile": profile, "indicator": profile.indicator,
+        "combination_label": Aggregation(profile.indicator.aggregation).label,
+        "readable": readable,
+    })

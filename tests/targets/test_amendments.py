@@ -40,7 +40,8 @@ def recomputes(monkeypatch):
 
     calls = []
     monkeypatch.setattr(tasks.recompute_targets, "delay",
-                        lambda ids, dataset="official": calls.append((sorted(ids), dataset)))
+                        lambda ids, dataset="official", **outbox:
+                        calls.append((sorted(ids), dataset)))
     return calls
 
 

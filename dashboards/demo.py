@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from attainment import method
 from attainment.models import ComplianceRecord, Dataset, RecomputeRun, Rollup, TargetAttainment
+from dxtracker.demo_accounts import demo_logins
 from reporting.models import (
     ApprovedFigure,
     Channel,
@@ -291,10 +292,11 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     # What a unit owes in a period follows reporting's one rule: the indicator's frequency
     # matches the period, the target is not past, and an inherited duty has begun.
     duties = {(r.unit_id, r.target_id): r for r in responsibilities()}
-    # Units someone can log in to report for get the last demo quarter as a draft to fill,
-    # so a trial user can walk the whole path and see it land on the demo dashboards.
+    # Units a demo login reports for get the last demo quarter as a draft to fill, so a
+    # trial user can walk the whole path and see it land on the demo dashboards.
     entry_units = set(
-        Membership.objects.filter(role=Role.REPORTER).values_list("unit_id", flat=True)
+        Membership.objects.filter(role=Role.REPORTER, user__in=demo_logins())
+        .values_list("unit_id", flat=True)
     )
     quarters = [p for p in periods if p.kind == PeriodKind.QUARTER]
     last_period = quarters[-1] if quarters else None

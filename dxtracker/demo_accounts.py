@@ -10,6 +10,7 @@ from units.access import NATIONAL_VIEWERS_GROUP
 from units.models import Membership, Role, Unit
 
 DEMO_PASSWORD = "demo1234"
+DEMO_EMAIL_DOMAIN = "demo.dxtracker.local"
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 defaults={
                     "first_name": account.given_name,
                     "last_name": account.family_name,
-                    "email": f"{account.username}@demo.dxtracker.local",
+                    "email": f"{account.username}@{DEMO_EMAIL_DOMAIN}",
                     "is_staff": account.superuser,
                     "is_superuser": account.superuser,
                     "is_active": True,
@@ -83,3 +84,22 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 user.groups.add(Group.objects.get(name=NATIONAL_VIEWERS_GROUP))
             created.append(account)
     return created
+
+
+DEMO_USERNAMES = frozenset(account.username for account in DEMO_ACCOUNTS)
+
+
+def demo_logins():
+    """The demo logins as create_demo_accounts made them (name and demo e-mail both)."""
+    return get_user_model().objects.filter(
+        username__in=DEMO_USERNAMES, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+    )
+
+
+def is_demo_login(user) -> bool:
+    """Whether the account is one of demo_logins(): what such a login enters is demo data."""
+    return bool(
+        user is not None and user.is_authenticated
+        and user.get_username() in DEMO_USERNAMES
+        and user.email.endswith(f"@{DEMO_EMAIL_DOMAIN}")
+    )

@@ -132,7 +132,11 @@ class Report(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "period"], name="report_unique_per_period")
+            # Demo reports live beside real ones: a unit's real report for a period is never
+            # blocked (nor replaced) by a demo report of the same period.
+            models.UniqueConstraint(
+                fields=["unit", "period", "is_demo"], name="report_unique_per_period_and_dataset"
+            )
         ]
         indexes = [models.Index(fields=["state", "period"])]
 

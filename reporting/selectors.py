@@ -90,6 +90,36 @@ def approved_history(
     return dict(history)
 
 
+def entry_is_demo(user) -> bool:
+    """Whether what the user enters is demo data: the demo logins' is, everyone else's is real
+    work, which a demo report never holds (and remove_demo never deletes)."""
+    from dxtracker.demo_accounts import is_demo_login
+
+    return is_demo_login(user)
+
+
+def report_for_entry(*, user, unit: Unit, period: Period) -> Report | None:
+    """The report the user works on for the unit and period: of the user's own dataset only."""
+    return (
+        Report.objects.filter(unit=unit, period=period, is_demo=entry_is_demo(user))
+        .select_related("unit", "period")
+        .first()
+    )
+
+
+def report_to_show(*, user, unit: Unit, period: Period, dataset: str | None = None,
+                   queryset: QuerySet[Report] | None = None) -> Report | None:
+    """The report a page shows for the unit and period: of the dataset asked for, else of the
+    user's own, else the other one (a reviewer opening a demo report's history)."""
+    qs = (queryset if queryset is not None else Report.objects.all()).filter(
+        unit=unit, period=period
+    )
+    if dataset in ("official", "demo"):
+        return qs.filter(is_demo=dataset == "demo").first()
+    own_first = "is_demo" if not entry_is_demo(user) else "-is_demo"
+    return qs.order_by(own_first).first()
+
+
 def reports_visible_to(*, user) -> QuerySet[Report]:
     """Reports of the units the user may read (every report for a superuser)."""
     qs = Report.objects.select_related("unit", "period")
@@ -139,7 +169,8 @@ def home_summary(*, user, today: date) -> dict:
     due_rows = _due_rows(unit_ids=[u.pk for u in reporter_units])
     reports = {
         (r.unit_id, r.period_id): r
-        for r in Report.objects.filter(unit__in=reporter_units, period__in=periods)
+        for r in Report.objects.filter(unit__in=reporter_units, period__in=periods,
+                                       is_demo=entry_is_demo(user))
         .select_related("period")
     }
     items: list[DueItem] = []

@@ -33,7 +33,7 @@ from reporting.models import (
     ReportLine,
     ReportState,
 )
-from reporting.selectors import approved_history, indicators_due
+from reporting.selectors import approved_history, entry_is_demo, indicators_due
 from reporting.validation import (
     FIELDS,
     clean_line,
@@ -177,8 +177,9 @@ def _text(value) -> str | None:
 def report_open(*, user, unit: Unit, period: Period, channel: str = Channel.WEB) -> Report:
     """The unit's report for the period, created as a draft when it does not exist yet."""
     _require_reporter(user, unit)
-    existing = Report.objects.filter(unit=unit, period=period).select_related("unit", "period")
-    report = existing.first()
+    is_demo = entry_is_demo(user)
+    existing = Report.objects.filter(unit=unit, period=period, is_demo=is_demo)
+    report = existing.select_related("unit", "period").first()
     if report is not None:
         return report
     _require_period_open(period)
@@ -194,7 +195,7 @@ def report_open(*, user, unit: Unit, period: Period, channel: str = Channel.WEB)
         )
     with transaction.atomic():
         report, created = Report.objects.get_or_create(
-            unit=unit, period=period,
+            unit=unit, period=period, is_demo=is_demo,
             defaults={"created_by": _actor(user), "updated_by": _actor(user)},
         )
         if created:

@@ -27,6 +27,8 @@ from reporting.selectors import (
     home_summary,
     prefetch_lines,
     report_events,
+    report_for_entry,
+    report_to_show,
     review_queue,
 )
 from reporting.services import (
@@ -64,7 +66,7 @@ def _may_enter(user, unit) -> bool:
 
 def _write_target(request, unit, period, posted_version: str):
     """The report to write and the version the user saw ("0": there was no report yet)."""
-    report = Report.objects.filter(unit=unit, period=period).first()
+    report = report_for_entry(user=request.user, unit=unit, period=period)
     try:
         seen = int(posted_version or 0)
     except ValueError:
@@ -96,7 +98,7 @@ def home(request):
 def report_edit(request, unit_id: int, period_code: str):
     """The entry form: save a draft at any time, or submit."""
     unit, period = _unit_period(request, unit_id, period_code)
-    report = Report.objects.filter(unit=unit, period=period).first()
+    report = report_for_entry(user=request.user, unit=unit, period=period)
     editable = _may_enter(request.user, unit) and not period.is_locked and (
         report is None or report.is_editable()
     )
@@ -170,10 +172,12 @@ def _render_entry(request, form, report, *, error=None, status=200, version=None
 def report_history(request, unit_id: int, period_code: str):
     """The report's figures, warnings, and every event with the values it changed."""
     unit, period = _unit_period(request, unit_id, period_code)
-    report = get_object_or_404(
-        prefetch_lines(Report.objects.select_related("unit", "period", "submitted_by")),
-        unit=unit, period=period,
+    report = report_to_show(
+        user=request.user, unit=unit, period=period, dataset=request.GET.get("dataset"),
+        queryset=prefetch_lines(Report.objects.select_related("unit", "period", "submitted_by")),
     )
+    if report is None:
+        raise Http404(_("No report for this unit and period."))
     events = list(report_events(report=report))
     names = {line.indicator.code: line.indicator.name for line in report.lines.all()}
     for event in events:
@@ -343,7 +347,7 @@ def _session_key(unit, period) -> str:
 def report_excel_template(request, unit_id: int, period_code: str):
     """The pre-filled .xlsx template of this unit and period."""
     unit, period = _unit_period(request, unit_id, period_code)
-    report = Report.objects.filter(unit=unit, period=period).first()
+    report = report_for_entry(user=request.user, unit=unit, period=period)
     form = EntryForm(unit=unit, period=period, report=report)
     content = excel.template_workbook(unit=unit, period=period, rows=form.rows)
     response = HttpResponse(
@@ -361,7 +365,7 @@ def report_excel_upload(request, unit_id: int, period_code: str):
     unit, period = _unit_period(request, unit_id, period_code)
     if not _may_enter(request.user, unit):
         raise PermissionDenied(_("You may enter figures only for your own units."))
-    report = Report.objects.filter(unit=unit, period=period).first()
+    report = report_for_entry(user=request.user, unit=unit, period=period)
     if report is not None and not report.is_editable():
         messages.error(request, _("This report can no longer be changed."))
         return redirect("report_history", unit_id=unit.pk, period_code=period.code)

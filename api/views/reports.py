@@ -28,7 +28,7 @@ from api.serializers.reports import (
 from api.views.base import ListFormatsMixin
 from reporting import services
 from reporting.models import Channel, Report, ReportEvent, ReportLine
-from reporting.selectors import reports_visible_to
+from reporting.selectors import report_for_entry, reports_visible_to
 
 EVENTS_DEFAULT, EVENTS_MAX = 20, 1000
 
@@ -145,7 +145,7 @@ class ReportViewSet(
         query = ReportCreateSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         unit, period = query.validated_data["unit"], query.validated_data["period"]
-        existed = Report.objects.filter(unit=unit, period=period).exists()
+        existed = report_for_entry(user=request.user, unit=unit, period=period) is not None
         report = services.report_open(user=request.user, unit=unit, period=period,
                                       channel=Channel.API)
         return self._respond(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

@@ -202,6 +202,36 @@ def test_load_demo_without_seed_says_so(db, capsys):
     assert not Report.objects.exists()
 
 
+def test_only_demo_logins_get_the_last_demo_quarter_as_a_draft_to_fill(db):
+    from django.core.management import call_command
+
+    from dashboards.demo import LAST_QUARTER
+    from dxtracker.demo_accounts import DEMO_EMAIL_DOMAIN
+    from reporting.models import Report, ReportState
+    from tests.factories import MembershipFactory, UserFactory
+    from units.models import Role, Unit
+
+    call_command("load_seed", verbosity=0)
+    demo_unit, real_unit = Unit.objects.get(code="CT-SNV"), Unit.objects.get(code="CT-SKHCN")
+    demo_login = UserFactory(username="sonoivu.cantho",
+                             email=f"sonoivu.cantho@{DEMO_EMAIL_DOMAIN}")
+    MembershipFactory(user=demo_login, unit=demo_unit, role=Role.REPORTER)
+    # A real reporter (issue 12 item 10): load_demo used to hand them a demo draft that
+    # remove_demo later deleted with whatever they had entered in it.
+    MembershipFactory(unit=real_unit, role=Role.REPORTER)
+    call_command("load_demo")
+    year, quarter = LAST_QUARTER
+    last = Report.objects.get(unit=demo_unit, period__year=year, period__quarter=quarter)
+    assert last.is_demo and last.state == ReportState.DRAFT
+    assert not last.lines.exists() and not last.figures.exists()
+    others = Report.objects.filter(period__year=year, period__quarter=quarter, is_demo=True)
+    # The real reporter's unit still gets its demo report of the quarter, approved, beside
+    # any real one: the demo dashboards stay whole.
+    assert others.filter(unit=real_unit).exclude(state=ReportState.DRAFT).exists()
+    assert not others.filter(unit=real_unit, state=ReportState.DRAFT).exists()
+    assert not others.exclude(unit=demo_unit).filter(state=ReportState.DRAFT).exists()
+
+
 # The last tests read the demo world `make setup` builds, loaded once for them (tests.demo_data);
 # they come last in the module because that world stays loaded until the module ends.
 

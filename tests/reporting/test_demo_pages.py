@@ -50,11 +50,16 @@ def test_demo_draft_form_says_it_is_demo_data_that_clean_demo_deletes(client, de
 
 def test_an_official_report_form_has_no_demo_banner(client, demo):
     from reporting.services import report_open
+    from tests.factories import MembershipFactory, UserFactory
+    from units.models import Role
 
-    reporter = demo("sonoivu.cantho")
+    # A real reporter of the demo login's unit: their report is official, beside the demo
+    # draft, which stays where it is (issue 12 item 10).
     draft = Report.objects.get(is_demo=True, unit__code="CT-SNV", state=ReportState.DRAFT)
-    Report.objects.filter(pk=draft.pk).delete()
+    reporter = UserFactory(username="real.reporter")
+    MembershipFactory(user=reporter, unit=draft.unit, role=Role.REPORTER)
     report = report_open(user=reporter, unit=draft.unit, period=draft.period)
+    assert not report.is_demo and Report.objects.filter(pk=draft.pk).exists()
     client.force_login(reporter)
     page = client.get(reverse("report_edit", args=[report.unit_id, report.period.code]))
     assert page.status_code == 200

@@ -117,7 +117,8 @@ DEPLOY_ENV = {
 
 def _clean_env(**env_vars):
     env = {k: v for k, v in os.environ.items()
-           if k not in OUR_VARS | {"SECURE_COOKIES", "HTTPS", "PROXY_SSL_HEADER"}}
+           if k not in OUR_VARS | {"SECURE_COOKIES", "HTTPS", "PROXY_SSL_HEADER",
+                                   "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_vars, DJANGO_SETTINGS_MODULE="dxtracker.settings")
     return env
 

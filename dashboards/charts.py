@@ -534,6 +534,7 @@ def comparison_chart(group) -> Chart:
         Column("actual", _("Latest value"), tables.NUMBER),
         Column("period", _("Period of the latest value")),
         Column("status", _("Status")),
+        *_coverage_columns(),
     ])
     labels = _row_labels(group.rows)
     cities: list[str] = []
@@ -542,7 +543,7 @@ def comparison_chart(group) -> Chart:
         table.add(row.city.name, row.target.plan.document_number or row.target.plan.code,
                   str(row.target.year), row.target.describe(), row.goal, row.actual,
                   str(row.period) if row.period else "", status_label(status),
-                  css={7: f"status-{status}"})
+                  row.units_reported, row.units_expected, css={7: f"status-{status}"})
         if labels[row.target.pk] not in cities:
             cities.append(labels[row.target.pk])
     years = sorted({row.target.year for row in group.rows})

@@ -450,6 +450,14 @@ class ComparisonRow:
     def period(self) -> Period | None:
         return self.latest.period if self.latest else None
 
+    @property
+    def units_reported(self) -> int | None:
+        return self.latest.units_reported if self.latest else None
+
+    @property
+    def units_expected(self) -> int | None:
+        return self.latest.units_expected if self.latest else None
+
 
 @dataclass
 class ComparisonGroup:

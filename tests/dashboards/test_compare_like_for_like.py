@@ -138,3 +138,23 @@ def test_the_comparison_speaks_vietnamese_by_default(reader):
 
     assert "Kỳ của giá trị mới nhất" in html
     assert "đo bằng" in html
+
+
+def test_each_city_value_carries_its_coverage(reader):
+    # A combined value formed by 3 of the 9 units owing it is partial: the comparison says so.
+    period = period_ensure(kind="quarter", year=2026, quarter=1)
+    target = Target.objects.get(plan__code="dn-dx-resolution-2025-2030",
+                                code="mobile-5g-coverage-2030")
+    TargetAttainment.objects.create(
+        dataset=Dataset.OFFICIAL, target=target, scope=Scope.COMBINED, unit=target.plan.city,
+        period=period, is_latest=True, actual_value=61.0, status=Status.INCOMPLETE_DATA,
+        units_reported=3, units_expected=9, computed_at=timezone.now())
+
+    response = _compare(reader, "N749-MOBILE-5G")
+
+    chart = next(c for c in response.context["charts"]
+                 if c.id == "comparison-mobile-5g-coverage-city")
+    headers = [str(c.label) for c in chart.table.columns]
+    assert headers[-2:] == ["Units reported", "Units expected"]
+    row = next(r for r in chart.table.rows if (r[0].value, r[2].value) == ("Da Nang City", "2030"))
+    assert [row[-2].value, row[-1].value] == [3, 9]

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from units.access import NATIONAL_VIEWERS_GROUP
 from units.models import Membership, Role, Unit
+from units.services import national_viewer_grant
 
 DEMO_PASSWORD = "demo1234"
 DEMO_EMAIL_DOMAIN = "demo.dxtracker.local"
@@ -81,7 +80,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                     user=user, unit=units[account.unit_code], role=account.role
                 )
             if account.national:
-                user.groups.add(Group.objects.get(name=NATIONAL_VIEWERS_GROUP))
+                national_viewer_grant(user=user)
             created.append(account)
     return created
 

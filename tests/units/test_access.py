@@ -34,6 +34,7 @@ from tests.factories import (
 )
 from units import access
 from units.models import Role, UnitKind
+from units.services import national_viewer_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +62,7 @@ def city_viewer(city):
 @pytest.fixture
 def national_viewer(db):
     user = UserFactory(username="national_viewer")
-    # The group is created by units' migration 0002 with the units.read_all_cities grant.
-    user.groups.add(Group.objects.get(name=access.NATIONAL_VIEWERS_GROUP))
+    national_viewer_grant(user=user)
     return user
 
 
@@ -316,3 +316,13 @@ def test_demo_national_viewer_reads_every_city_and_writes_nothing(db):
     assert not national.has_perm(access.ENTER_FIGURES, cities["HP"])
     assert not national.has_perm(access.REVIEW_UNIT, cities["HP"])
     assert access.readable_city_ids(viewer) == {cities["CT"].pk}
+
+
+def test_national_viewer_grant_works_on_a_database_without_the_group(db):
+    # A flushed database (transactional tests, a restored dump) has lost the migration's group.
+    Group.objects.filter(name=access.NATIONAL_VIEWERS_GROUP).delete()
+    user = UserFactory(username="ministry")
+
+    national_viewer_grant(user=user)
+
+    assert user.has_perm(access.NATIONAL_VIEWER_PERM)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from attainment import services
+from attainment import engine
 from attainment.models import RecomputeRun, Rollup, RollupScope, TargetAttainment
 from attainment.services import recompute_cities
 from attainment.tasks import recompute_all
@@ -152,14 +152,14 @@ def test_an_approval_reads_only_the_figures_of_its_own_city(city, other_city, mo
     recompute()
     full = snapshot()
     read: list[int] = []
-    original = services._figures_by_unit
+    original = engine._figures_by_unit
 
     def spy(rows, ctx):
         rows = list(rows)
         read.extend(r[1] for r in rows)
         return original(rows, ctx)
 
-    monkeypatch.setattr(services, "_figures_by_unit", spy)
+    monkeypatch.setattr(engine, "_figures_by_unit", spy)
     recompute(target_ids=[targets[0].pk])
     assert read == [mine.pk]
     assert snapshot() == full

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attainment import method
+from attainment.engine import decimal_year_end
 from attainment.models import Scope, TargetAttainment
-from attainment.services import decimal_year_end
 from reporting.models import ApprovedFigure, PeriodKind
 from reporting.periods import period_bounds, report_deadline
 from targets.models import Aggregation, Comparator, Direction, Level, Measure

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attainment.engine import BULK_BATCH_SIZE, FLUSH_ROWS
 from attainment.models import (
     ComplianceRecord,
     RecomputeRun,
@@ -18,7 +19,6 @@ from attainment.models import (
     Status,
     TargetAttainment,
 )
-from attainment.services import BULK_BATCH_SIZE, FLUSH_ROWS
 from reporting.models import FigureOrigin, Report, ReportState
 from targets.models import Aggregation, Level
 from tests.attainment.conftest import figure, latest, period, recompute, row, snapshot
@@ -326,7 +326,7 @@ def test_a_failed_recompute_leaves_the_previous_results(city, monkeypatch):
     def broken(ctx, cities):
         raise RuntimeError("rollups failed")
 
-    monkeypatch.setattr("attainment.services._rollups_replace", broken)
+    monkeypatch.setattr("attainment.rollups.rollups_replace", broken)
     with pytest.raises(RuntimeError):
         recompute()
     assert snapshot() == before
@@ -398,7 +398,7 @@ def test_rows_written_in_one_statement_equal_those_the_orm_writes(city, monkeypa
     def orm_write(rows):
         TargetAttainment.objects.bulk_create(rows, batch_size=BULK_BATCH_SIZE)
 
-    monkeypatch.setattr("attainment.services._write_rows", orm_write)
+    monkeypatch.setattr("attainment.storage.write_rows", orm_write)
     recompute()
     assert snapshot() == fast
 

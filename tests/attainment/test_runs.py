@@ -33,7 +33,7 @@ def test_a_finished_run_is_done(city):
 
 
 def test_a_run_that_raises_is_failed_with_its_error(city):
-    with mock.patch.object(services, "_compute_targets", side_effect=ValueError("hỏng")), \
+    with mock.patch.object(services, "compute_targets", side_effect=ValueError("hỏng")), \
             pytest.raises(ValueError):
         services.attainment_recompute(dataset="official", trigger="command")
     run = RecomputeRun.objects.get()

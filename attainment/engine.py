@@ -1,0 +1,626 @@
+"""The attainment engine: the result rows of targets, from the approved figures.
+
+It reads what the method needs (targets, responsible units, units, successors, periods and
+the figures, streamed in one query ordered by indicator), feeds ``attainment.method`` and
+``attainment.combine`` series by series, and hands the rows to ``attainment.storage`` in
+batches of ``FLUSH_ROWS``. It decides nothing the method does not say; ``attainment.services``
+runs it in a transaction, and ``attainment.rollups`` sums what it stored.
+
+Queries are set-based: a fixed number of reads whatever the number of targets or figures, and
+one write per batch of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
+
+from django.db.models import FloatField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from attainment import method, storage
+from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
+from attainment.models import Dataset, Scope, TargetAttainment
+from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
+from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
+from reporting.selectors import owes
+from targets.models import LEVEL_ABOLISHED_ON, Aggregation, Frequency, Level, Target
+from targets.selectors import Responsibility, responsibilities
+from units.models import Unit, UnitKind, existed_during
+from units.selectors import successor_map
+
+DATASET_ORIGINS = {
+    Dataset.OFFICIAL: (FigureOrigin.DOCUMENT, FigureOrigin.REPORT),
+    Dataset.DEMO: (FigureOrigin.DEMO,),
+}
+
+# Rows are flushed to the database every FLUSH_ROWS so memory stays flat on a million figures.
+BULK_BATCH_SIZE = 2000  # rows per bulk_create of the rollups
+FLUSH_ROWS = 20 * BULK_BATCH_SIZE
+FIGURE_CHUNK = 20_000
+
+LEVEL_KINDS = {
+    Level.CITY: UnitKind.PROVINCE,
+    Level.DISTRICT: UnitKind.DISTRICT,
+    Level.COMMUNE: UnitKind.COMMUNE,
+    Level.DEPARTMENT: UnitKind.DEPARTMENT,
+    Level.HOSPITAL: UnitKind.HOSPITAL,
+    Level.SCHOOL: UnitKind.SCHOOL,
+}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    pk: int
+    plan_id: int
+    city_id: int
+    indicator_id: int
+    aggregation: str  # the target's own rule, else the indicator's (Target.combination)
+    level: str
+    spec: method.TargetSpec
+    responsible: frozenset[int]
+    frequency: str
+    issued_on: date | None = None
+    kinds: frozenset[str] = frozenset()  # responsible kinds (kind:commune)
+    unit_spec: method.TargetSpec | None = None  # what each unit must reach (share_of_units)
+    level_ended_t: float | None = None
+
+    @property
+    def is_rank(self) -> bool:
+        return self.spec.measure == method.RANK or self.spec.comparator == method.TOP_N
+
+
+@dataclass(frozen=True)
+class _Period:
+    pk: int
+    starts_on: date
+    ends_on: date
+    t: float
+    kind: str = PeriodKind.QUARTER
+    year: int = 0
+    quarter: int | None = None
+    deadline: date | None = None
+
+    @property
+    def key(self) -> tuple[date, date]:
+        # A year and its Q4 end on the same day; the quarter, starting later, counts as later.
+        return (self.ends_on, self.starts_on)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    kind: str
+    city_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+    def existed_during(self, period: _Period) -> bool:
+        return existed_during(self.valid_from, self.valid_to, period.starts_on, period.ends_on)
+
+    def exists_on(self, day: date) -> bool:
+        return existed_during(self.valid_from, self.valid_to, day)
+
+
+@dataclass(frozen=True)
+class _Figure:
+    period: _Period
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    milestone: str | None
+    derived: bool = False  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
+    lower_bound: bool = False  # "hơn 550": the actual figure is higher
+
+    def observed(self) -> float | None:
+        """The number the method sees (a milestone counts as its attainment, for counting)."""
+        if self.milestone:
+            return method.MILESTONE_ATTAINMENT.get(self.milestone)
+        return unit_value(UnitValue(self.value, self.numerator, self.denominator))
+
+
+@dataclass
+class Context:
+    dataset: str
+    today: date
+    today_t: float
+    now: datetime
+    units: dict[int, _Unit]
+    successors: dict[int, int]
+    periods: dict[int, _Period]
+    # target id -> unit id -> the unit's duty for the target (reporting's rule, owes()).
+    duties: dict[int, dict[int, Responsibility]] = field(default_factory=dict)
+    fallback_period_id: int | None = None
+    final_due: dict[tuple[str, int], float] = field(default_factory=dict)
+    # Units whose figures can count for the targets recomputed (None: every unit).
+    figure_units: set[int] | None = None
+    rows: list[TargetAttainment] = field(default_factory=list)
+    row_count: int = 0
+
+
+
+def decimal_year_end(day: date) -> float:
+    """The decimal year at the END of ``day`` (31 Dec 2025 -> 2026.0), as the method counts."""
+    days = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days
+    return day.year + day.timetuple().tm_yday / days
+
+
+
+def rollup_city(ctx: Context, unit_id: int) -> int | None:
+    """The city whose unit rollup a unit's rows count in: that of the unit carrying it now."""
+    carrier = ctx.units.get(ctx.successors.get(unit_id, unit_id))
+    return carrier.city_id if carrier else None
+
+
+
+def _float(name: str) -> Cast:
+    # Floats straight from the database: a million Decimals would cost time and memory.
+    return Cast(name, FloatField())
+
+
+def load_targets(ids: list[int] | None) -> list[TargetInfo]:
+    qs = Target.objects.all() if ids is None else Target.objects.filter(pk__in=ids)
+    rows = qs.order_by("pk").values_list(
+        "pk", "plan_id", "plan__city_id", "indicator_id", "indicator__measure",
+        "indicator__direction", "indicator__aggregation", "year", "level", "comparator",
+        _float("value"), _float("baseline_value"), "baseline_year", "indicator__frequency",
+        "aggregation", "unit_comparator", _float("unit_value"), "responsible_kinds",
+        "indicator__reports_change", "plan__issued_on",
+    )
+    through = Target.responsible_units.through.objects.all()
+    if ids is not None:
+        through = through.filter(target_id__in=ids)
+    responsible: dict[int, set[int]] = defaultdict(set)
+    for target_id, unit_id in through.values_list("target_id", "unit_id"):
+        responsible[target_id].add(unit_id)
+    targets = []
+    for (pk, plan_id, city_id, indicator_id, measure, direction, indicator_rule, year, level,
+         comparator, value, baseline_value, baseline_year, frequency, own_rule, unit_comparator,
+         unit_threshold, kinds, reports_change, issued_on) in rows:
+        spec = method.TargetSpec(
+            comparator=comparator, value=value, year=year, direction=direction,
+            measure=measure, baseline_value=baseline_value, baseline_year=baseline_year,
+            reads_change=reports_change,
+        )
+        unit_spec = None
+        if unit_comparator:
+            unit_spec = method.TargetSpec(comparator=unit_comparator, value=unit_threshold,
+                                          year=year, direction=direction, measure=measure)
+        ended = LEVEL_ABOLISHED_ON.get(level)
+        targets.append(TargetInfo(
+            pk, plan_id, city_id, indicator_id, own_rule or indicator_rule, level, spec,
+            frozenset(responsible.get(pk, ())), frequency, issued_on, frozenset(kinds or ()),
+            unit_spec,
+            # The level is gone from the first day it no longer exists: the end of the day before.
+            decimal_year_end(ended - timedelta(days=1)) if ended else None,
+        ))
+    return targets
+
+
+def load_context(dataset: str, today: date) -> Context:
+    units = {
+        pk: _Unit(kind, city_id, valid_from, valid_to)
+        for pk, kind, city_id, valid_from, valid_to in Unit.objects.values_list(
+            "pk", "kind", "city_id", "valid_from", "valid_to"
+        )
+    }
+    periods = {
+        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter), kind, year,
+                    quarter, deadline)
+        for pk, kind, year, quarter, starts_on, ends_on, deadline in Period.objects.values_list(
+            "pk", "kind", "year", "quarter", "starts_on", "ends_on", "deadline"
+        )
+    }
+    duties: dict[int, dict[int, Responsibility]] = defaultdict(dict)
+    for duty in responsibilities():
+        duties[duty.target_id][duty.unit_id] = duty
+    return Context(
+        dataset=dataset, today=today, today_t=decimal_year_end(today), now=timezone.now(),
+        units=units, successors=successor_map(), periods=periods, duties=duties,
+    )
+
+
+def _figure_stream(ctx: Context, indicator_ids: set[int] | None) -> Iterator[tuple]:
+    qs = ApprovedFigure.objects.filter(
+        superseded_at__isnull=True, origin__in=DATASET_ORIGINS[ctx.dataset]
+    )
+    if indicator_ids is not None:
+        qs = qs.filter(indicator_id__in=sorted(indicator_ids))
+    if ctx.figure_units is not None:
+        qs = qs.filter(unit_id__in=sorted(ctx.figure_units))
+    return (
+        qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
+        .values_list(
+            "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
+            _float("denominator"), "milestone_state", "derived", "lower_bound",
+        )
+        .iterator(chunk_size=FIGURE_CHUNK)
+    )
+
+
+def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> dict[int, list[_Figure]]:
+    """One indicator's figures per unit, in time order.
+
+    Rows come ordered by approval time within (unit, period), so when a document figure and
+    a report figure both exist for the same unit and period, the later approval wins.
+    """
+    latest: dict[tuple[int, int], _Figure] = {}
+    for (_indicator, unit_id, period_id, value, numerator, denominator, milestone, derived,
+         lower_bound) in rows:
+        latest[(unit_id, period_id)] = _Figure(
+            ctx.periods[period_id], value, numerator, denominator, milestone or None, derived,
+            lower_bound,
+        )
+    by_unit: dict[int, list[_Figure]] = defaultdict(list)
+    for (unit_id, _period), fig in latest.items():
+        by_unit[unit_id].append(fig)
+    for figs in by_unit.values():
+        figs.sort(key=lambda f: f.period.key)
+    return by_unit
+
+
+def compute_targets(
+    ctx: Context, targets: list[TargetInfo], ids: list[int] | None, progress: Progress | None
+) -> None:
+    by_indicator: dict[int, list[TargetInfo]] = defaultdict(list)
+    for target in targets:
+        by_indicator[target.indicator_id].append(target)
+    total, done = len(targets), 0
+    indicator_ids = None if ids is None else set(by_indicator)
+    if by_indicator:
+        stream = _figure_stream(ctx, indicator_ids)
+        for indicator_id, rows in groupby(stream, key=itemgetter(0)):
+            figures = _figures_by_unit(rows, ctx)
+            for target in by_indicator.pop(indicator_id, ()):
+                _target_rows(ctx, target, figures)
+                done += 1
+                if progress:
+                    progress(done, total)
+    for remaining in by_indicator.values():
+        for target in remaining:
+            _target_rows(ctx, target, {})
+            done += 1
+            if progress:
+                progress(done, total)
+    _flush(ctx, force=True)
+
+
+def _in_territory(ctx: Context, target: TargetInfo, unit_id: int) -> bool:
+    """Whether a unit's figures belong to the territory the target's plan was issued for.
+
+    A plan covers its city as it was: the units of a province absorbed later (Sóc Trăng into
+    Cần Thơ on 1 July 2025) count only for plans issued on or after the absorption.
+    """
+    unit = ctx.units.get(unit_id)
+    if unit is None:
+        return False
+    city = unit.city_id or unit_id
+    if city == target.city_id:
+        return True
+    province = ctx.units.get(city)
+    return (
+        province is not None
+        and ctx.successors.get(city) == target.city_id
+        and province.valid_to is not None
+        and target.issued_on is not None
+        and province.valid_to <= target.issued_on
+    )
+
+
+def _counted_kinds(target: TargetInfo) -> frozenset[str]:
+    """The kinds of unit whose own figures form a level's value (none: the city's)."""
+    if target.kinds:
+        return target.kinds
+    if target.level != Level.CITY:
+        return frozenset({LEVEL_KINDS[target.level]})
+    return frozenset()
+
+
+def _contributing_units(
+    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], related: set[int]
+) -> set[int]:
+    """The units whose figures make the value at the target's level."""
+    if target.level == Level.CITY and target.city_id in figures:
+        # A figure the city states for itself (document 001's DTI rank) is the city value.
+        return {target.city_id}
+    kinds = _counted_kinds(target)
+    if target.aggregation == Aggregation.CONSOLIDATED or not kinds:
+        return related
+    of_level = {
+        u for u in figures
+        if ctx.units[u].kind in kinds and (u in related or ctx.units[u].city_id == target.city_id)
+    }
+    # A unit of another kind reporting for the level (a department for the hospitals)
+    # consolidates the level's value when no unit of the level reports for itself.
+    return of_level or related
+
+
+def _rule(ctx: Context, target: TargetInfo, contributing: set[int]) -> str:
+    """The combination to apply: a share counts units of the level's kind, never one
+    consolidating unit (which would make the value all or nothing)."""
+    kinds = _counted_kinds(target)
+    if target.aggregation in SHARE_RULES and not any(
+        ctx.units[u].kind in kinds for u in contributing
+    ):
+        return Aggregation.CONSOLIDATED
+    return target.aggregation
+
+
+def _coverage_pool(
+    ctx: Context, target: TargetInfo, contributing: set[int]
+) -> dict[int, Responsibility]:
+    """The units whose duty the combined value answers, each with its duty (owes())."""
+    duties = ctx.duties.get(target.pk, {})
+    kinds = {ctx.units[u].kind for u in contributing if u in ctx.units}
+    if contributing == {target.city_id} and target.city_id not in duties:
+        return {}  # the city's own figure (from a document) answers no unit's duty
+    pool: dict[int, Responsibility] = {}
+    for unit_id, duty in duties.items():
+        unit = ctx.units.get(unit_id)
+        if unit is not None and unit.kind in kinds and _in_territory(ctx, target, unit_id):
+            pool[unit_id] = duty
+    # A unit merged away owed the duty its successor carries, for the periods it existed.
+    for unit_id, unit in ctx.units.items():
+        carrier = ctx.successors.get(unit_id)
+        if (carrier in duties and unit_id not in pool and unit.kind in kinds
+                and _in_territory(ctx, target, unit_id)):
+            pool[unit_id] = replace(duties[carrier], unit_id=unit_id, since=None,
+                                    unit_valid_from=unit.valid_from, unit_valid_to=unit.valid_to)
+    return pool
+
+
+def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]]) -> None:
+    # Units that no longer exist still count through the unit that carries them now, and
+    # only for the territory the plan covers.
+    related = {
+        u for u in figures
+        if (u in target.responsible or ctx.successors.get(u) in target.responsible)
+        and _in_territory(ctx, target, u)
+    }
+    contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
+    for unit_id in sorted(related | contributing):
+        _unit_rows(ctx, target, unit_id, figures[unit_id])
+    carried = {ctx.successors.get(u, u) for u in related}
+    for unit_id in sorted(target.responsible - figures.keys() - carried):
+        unit = ctx.units.get(unit_id)
+        if unit is not None and unit.exists_on(ctx.today):
+            _placeholder_row(ctx, target, Scope.UNIT, unit_id)
+    if contributing:
+        _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)},
+                       _rule(ctx, target, contributing),
+                       _coverage_pool(ctx, target, contributing))
+    else:
+        _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
+
+
+def _rank_field(target: TargetInfo, figs: Iterable[_Figure]) -> float | None:
+    """How many were ranked when the target was set: the field of the last rank published
+    before the plan was issued, else of the first one known."""
+    ranked = sorted((f for f in figs if f.denominator), key=lambda f: f.period.key)
+    if not target.is_rank or not ranked:
+        return None
+    before = [f for f in ranked if target.issued_on and f.period.ends_on <= target.issued_on]
+    return (before[-1] if before else ranked[0]).denominator
+
+
+def _with_rank_field(target: TargetInfo, figs: Iterable[_Figure]) -> TargetInfo:
+    field_size = _rank_field(target, figs)
+    if field_size is None:
+        return target
+    return replace(target, spec=replace(target.spec, rank_field=field_size))
+
+
+def _evaluate(
+    ctx: Context, target: TargetInfo, observations: list[method.Observation], as_of_t: float,
+    state: str | None,
+) -> method.Evaluation:
+    return method.evaluate(
+        target.spec, observations, as_of_t, state, final_due_t=_final_due_t(ctx, target),
+        level_ended_t=target.level_ended_t,
+    )
+
+
+def _as_of_t(ctx: Context, period: _Period, is_latest: bool) -> float:
+    # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
+    # is missed even if the last figure came in 2024.
+    return max(period.t, ctx.today_t) if is_latest else period.t
+
+
+def _unit_rows(ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure]) -> None:
+    target = _with_rank_field(target, figs)
+    observations: list[method.Observation] = []
+    state = None
+    for i, fig in enumerate(figs):
+        observed = fig.observed()
+        if observed is not None:
+            observations.append(method.Observation(
+                fig.period.t, observed, field=fig.denominator if target.is_rank else None
+            ))
+        state = fig.milestone or state
+        is_latest = i == len(figs) - 1
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
+        _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
+                 fig.numerator, fig.denominator, 1, derived=fig.derived,
+                 lower_bound=fig.lower_bound,
+                 ranked_among=fig.denominator if target.is_rank else None,
+                 period_value=None if fig.milestone else observed)
+
+
+def _combined_rows(
+    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], rule: str,
+    pool: dict[int, Responsibility],
+) -> None:
+    target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
+    unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else target.spec
+    # Coverage decides whether a level's value is judged; a city's own figure has none.
+    judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
+    periods = sorted(
+        {f.period.pk: f.period for figs in figures.values() for f in figs}.values(),
+        key=lambda p: p.key,
+    )
+    reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
+    deadline_t = method.target_deadline_t(target.spec.year)
+    in_year_counts: tuple[int, int] | None = None
+    cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
+    observations: list[method.Observation] = []
+    state = None
+    for i, period in enumerate(periods):
+        current: list[_Figure] = []
+        for unit_id, figs in figures.items():
+            j = cursor[unit_id]
+            while j + 1 < len(figs) and figs[j + 1].period.key <= period.key:
+                j += 1
+            cursor[unit_id] = j
+            # A unit merged away keeps counting for the periods when it existed, not after.
+            if j >= 0 and ctx.units[unit_id].existed_during(period):
+                current.append(figs[j])
+        combined = combine(
+            rule,
+            [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
+            unit_spec,
+        )
+        n_units = combined.n_units
+        expected = [u for u, duty in pool.items() if owes(duty, period)]
+        counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
+        if period.t <= deadline_t:
+            in_year_counts = counts
+        elif in_year_counts is not None:
+            # Nobody owes a 2025 target in 2026: the verdict still rests on the year's
+            # last period, and so does its coverage.
+            counts = in_year_counts
+        coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
+        field_size = current[0].denominator if target.is_rank and len(current) == 1 else None
+        milestone = _combined_milestone([f.milestone for f in current if f.milestone])
+        if milestone is not None:
+            state = milestone
+            n_units = sum(1 for f in current if f.milestone)
+            observations.append(method.Observation(
+                period.t, method.MILESTONE_ATTAINMENT[milestone], coverage
+            ))
+        elif combined.value is not None:
+            observations.append(
+                method.Observation(period.t, combined.value, coverage, field_size)
+            )
+        is_latest = i == len(periods) - 1
+        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
+        _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
+                 combined.numerator, combined.denominator, n_units,
+                 coverage=counts if pool else None,
+                 derived=any(f.derived for f in current), ranked_among=field_size,
+                 lower_bound=any(f.lower_bound for f in current),
+                 period_value=combined.value if milestone is None else None)
+
+
+def _final_due_t(ctx: Context, target: TargetInfo) -> float:
+    """When the last figures of the target's year are due: Q4's deadline, or the year's for a
+    yearly indicator (the stored period's deadline, else the calendar's rule)."""
+    key = (target.frequency, target.spec.year)
+    if key not in ctx.final_due:
+        year = target.spec.year
+        kind, quarter = (
+            (PeriodKind.YEAR, None) if target.frequency == Frequency.YEARLY
+            else (PeriodKind.QUARTER, 4)
+        )
+        stored = next(
+            (p.deadline for p in ctx.periods.values()
+             if (p.kind, p.year, p.quarter) == (kind, year, quarter) and p.deadline),
+            None,
+        )
+        deadline = stored or report_deadline(period_bounds(kind, year, quarter)[1])
+        ctx.final_due[key] = decimal_year_end(deadline)
+    return ctx.final_due[key]
+
+
+def _combined_milestone(states: list[str]) -> str | None:
+    """Done when every unit is done, not started when none has started, else in progress."""
+    if not states:
+        return None
+    if all(s == method.DONE for s in states):
+        return method.DONE
+    if all(s == method.NOT_STARTED for s in states):
+        return method.NOT_STARTED
+    return method.IN_PROGRESS
+
+
+def _placeholder_row(ctx: Context, target: TargetInfo, scope: str, unit_id: int) -> None:
+    """A latest row saying "insufficient data", so every target shows on the dashboards."""
+    ev = _evaluate(ctx, target, [], ctx.today_t, None)
+    period_id = _fallback_period_id(ctx)
+    coverage = None
+    if scope == Scope.COMBINED:
+        pool = _coverage_pool(ctx, target, set(target.responsible))
+        period = ctx.periods.get(period_id)
+        if pool and period is not None:
+            coverage = (0, sum(1 for duty in pool.values() if owes(duty, period)))
+    _add_row(ctx, target, scope, unit_id, period_id, ev, True, None, None, 0,
+             coverage=coverage)
+
+
+def _fallback_period_id(ctx: Context) -> int:
+    if ctx.fallback_period_id is None:
+        started = [p for p in ctx.periods.values() if p.starts_on <= ctx.today]
+        if started:
+            ctx.fallback_period_id = max(started, key=lambda p: p.key).pk
+        else:
+            year, quarter = quarter_of(ctx.today)
+            period = period_ensure(kind=PeriodKind.QUARTER, year=year, quarter=quarter)
+            ctx.fallback_period_id = period.pk
+    return ctx.fallback_period_id
+
+
+def _add_row(
+    ctx: Context,
+    target: TargetInfo,
+    scope: str,
+    unit_id: int,
+    period_id: int,
+    ev: method.Evaluation,
+    is_latest: bool,
+    numerator: float | None,
+    denominator: float | None,
+    n_units: int,
+    *,
+    coverage: tuple[int, int] | None = None,
+    derived: bool = False,
+    ranked_among: float | None = None,
+    period_value: float | None = None,
+    lower_bound: bool = False,
+) -> None:
+    reported, expected = coverage if coverage is not None else (None, None)
+    ctx.rows.append(
+        TargetAttainment(
+            dataset=ctx.dataset, target_id=target.pk, scope=scope, unit_id=unit_id,
+            period_id=period_id, is_latest=is_latest, actual_value=ev.actual,
+            numerator=numerator, denominator=denominator, n_units=n_units,
+            effective_target=ev.effective_target, attainment_pct=ev.attainment_pct,
+            status=ev.status, ratio=ev.ratio, observed_rate=ev.observed_rate,
+            required_rate=ev.required_rate, projected_cagr=ev.projected_cagr,
+            projected_linear=ev.projected_linear,
+            required_rate_from_now=ev.required_rate_from_now,
+            required_step_from_now=ev.required_step_from_now,
+            places_gained=ev.places_gained, base_value=ev.base_value, base_t=ev.base_t,
+            n_observations=ev.n_observations, stale=ev.stale,
+            since_deadline_value=ev.since_deadline_value,
+            since_deadline_t=ev.since_deadline_t, units_reported=reported,
+            units_expected=expected, not_comparable=ev.not_comparable,
+            rank_field=target.spec.rank_field, expected_now=ev.expected_now,
+            milestone_state=ev.milestone_state or "", derived=derived,
+            ranked_among=ranked_among, period_value=period_value, lower_bound=lower_bound,
+            computed_at=ctx.now,
+        )
+    )
+    _flush(ctx)
+
+
+def _flush(ctx: Context, *, force: bool = False) -> None:
+    if ctx.rows and (force or len(ctx.rows) >= FLUSH_ROWS):
+        storage.write_rows(ctx.rows)
+        ctx.row_count += len(ctx.rows)
+        ctx.rows = []
+

@@ -8,17 +8,8 @@ from rest_framework.exceptions import PermissionDenied
 
 from api import selectors
 from api.periodcodes import PERIOD_CODE_PATTERN, period_by_code
-from attainment.models import (
-    ComplianceRecord,
-    Dataset,
-    Rollup,
-    RollupScope,
-    Scope,
-    Status,
-    TargetAttainment,
-    Timeliness,
-)
-from reporting.models import Period, PeriodKind, Report, ReportState
+from attainment.models import Dataset, Rollup, RollupScope, Scope, Status, TargetAttainment
+from reporting.models import ComplianceRecord, Period, PeriodKind, Report, ReportState, Timeliness
 from targets.models import (
     Comparator,
     Indicator,

@@ -4,8 +4,8 @@ adds (national indicator, period) so every list is served in a fixed number of q
 from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from attainment import selectors as attainment_selectors
-from attainment.models import ComplianceRecord, Rollup, Scope, TargetAttainment
-from reporting.models import Period
+from attainment.models import Rollup, Scope, TargetAttainment
+from reporting.models import ComplianceRecord, Period
 
 _ATTAINMENT_RELATED = (
     "target__plan__city",

@@ -5,14 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reporting.models import MilestoneState
-
-
-class Dataset(models.TextChoices):
-    # Official = figures from the source documents and approved reports; demo figures are
-    # computed apart so that the two never mix in one number.
-    OFFICIAL = "official", _("Official figures")
-    DEMO = "demo", _("Demo data")
+# Dataset lives with the reports (official vs demo figures); imported here because every
+# stored result carries one.
+from reporting.models import Dataset, MilestoneState
 
 
 class Status(models.TextChoices):
@@ -179,41 +174,6 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class Timeliness(models.TextChoices):
-    ON_TIME = "on_time", _("On time")
-    LATE = "late", _("Late")
-    MISSING = "missing", _("Missing")
-    PENDING = "pending", _("Not yet due")
-
-
-class ComplianceRecord(models.Model):
-    """Whether a unit's expected report for a period came on time, late, or not at all."""
-
-    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
-    )
-    period = models.ForeignKey(
-        "reporting.Period", verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
-    )
-    timeliness = models.CharField(_("timeliness"), max_length=8, choices=Timeliness.choices)
-    submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
-    days_late = models.IntegerField(_("days late"), null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
-
-    class Meta:
-        verbose_name = _("reporting compliance")
-        verbose_name_plural = _("reporting compliance")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["dataset", "unit", "period"], name="compliance_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id}/{self.period_id}: {self.timeliness}"
 
 
 class RunStatus(models.TextChoices):

@@ -11,7 +11,6 @@ from datetime import date
 from django.db.models import Model, QuerySet
 
 from attainment.models import (
-    ComplianceRecord,
     Dataset,
     RecomputeRequest,
     RecomputeRun,
@@ -19,7 +18,7 @@ from attainment.models import (
     Scope,
     TargetAttainment,
 )
-from reporting.models import ApprovedFigure, FigureOrigin, Period
+from reporting.models import ApprovedFigure, FigureOrigin
 from units.models import Unit, UnitKind
 
 # Synthetic figures of `manage.py benchmark_attainment` live under units coded BENCH-*
@@ -134,31 +133,6 @@ def rollups(
     return qs.select_related("city", "plan", "pillar", "unit").order_by(
         "city__code", "plan__code", "pillar__order", "pillar__code", "unit__code"
     )
-
-
-def compliance_matrix(
-    *,
-    dataset: str,
-    city: Model | int,
-    periods: list[Period] | None = None,
-) -> tuple[list, list[Period], dict[tuple[int, int], ComplianceRecord]]:
-    """Units × periods of a city's reporting compliance, in two queries.
-
-    Returns (units ordered by kind and code, periods ordered by date, {(unit_id, period_id):
-    record}); a cell without a record means nothing was expected of that unit then.
-    """
-    qs = ComplianceRecord.objects.filter(dataset=dataset, unit__city_id=_pk(city))
-    if periods is not None:
-        qs = qs.filter(period_id__in=[p.pk for p in periods])
-    records = list(qs.select_related("unit", "period"))
-    cells = {(r.unit_id, r.period_id): r for r in records}
-    units = sorted({r.unit.pk: r.unit for r in records}.values(), key=lambda u: (u.kind, u.code))
-    if periods is None:
-        found = {r.period.pk: r.period for r in records}.values()
-        periods = sorted(found, key=lambda p: (p.ends_on, p.starts_on))
-    else:
-        periods = sorted(periods, key=lambda p: (p.ends_on, p.starts_on))
-    return units, list(periods), cells
 
 
 def series_breaks() -> dict[int, date]:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from attainment.models import Status, Timeliness
+from attainment.models import Status
 from dashboards import tables
 from dashboards.tables import ChartTable, Column
 from dashboards.timeaxis import deadline_date, t_to_date
 from dxtracker.i18n import is_english
-from reporting.models import MilestoneState
+from reporting.models import MilestoneState, Timeliness
 from targets.models import Measure
 
 STATUS_ORDER = [

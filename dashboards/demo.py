@@ -25,11 +25,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from attainment import method
-from attainment.models import ComplianceRecord, Dataset, RecomputeRun, Rollup, TargetAttainment
+from attainment.models import Dataset, RecomputeRun, Rollup, TargetAttainment
 from dxtracker.demo_accounts import demo_logins
 from reporting.models import (
     ApprovedFigure,
     Channel,
+    ComplianceRecord,
     FigureOrigin,
     MilestoneState,
     Period,
@@ -441,7 +442,7 @@ def demo_remove() -> dict[str, int]:
                              "attainment.TargetAttainment"),
         "rollups": delete(Rollup.objects.filter(dataset=Dataset.DEMO), "attainment.Rollup"),
         "compliance": delete(ComplianceRecord.objects.filter(dataset=Dataset.DEMO),
-                             "attainment.ComplianceRecord"),
+                             "reporting.ComplianceRecord"),
         "runs": delete(RecomputeRun.objects.filter(dataset=Dataset.DEMO),
                        "attainment.RecomputeRun"),
     }

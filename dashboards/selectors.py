@@ -13,14 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count
 
-from attainment.models import (
-    ComplianceRecord,
-    RollupScope,
-    Scope,
-    Status,
-    TargetAttainment,
-    Timeliness,
-)
+from attainment.models import RollupScope, Scope, Status, TargetAttainment
 from attainment.selectors import (
     latest_attainment,
     rollups,
@@ -29,7 +22,7 @@ from attainment.selectors import (
     targets_being_recomputed,
 )
 from dashboards.timeaxis import t_to_date
-from reporting.models import Period, PeriodKind, Report, ReportState
+from reporting.models import ComplianceRecord, Period, PeriodKind, Report, ReportState, Timeliness
 from reporting.periods import period_bounds, quarter_of
 from reporting.selectors import indicators_due
 from targets.models import (

@@ -14,12 +14,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from attainment.models import Dataset, Status, Timeliness
-from attainment.selectors import compliance_matrix
+from attainment.models import Dataset, Status
 from dashboards import charts, selectors
 from dashboards.plotlyjs import plotly_js_url
 from dashboards.tables import table_to_csv, table_to_xlsx
 from leaders.selectors import downloadable_periods
+from reporting.models import Timeliness
+from reporting.selectors import compliance_matrix
 from targets.models import Aggregation
 from units.access import (
     EDIT_PLANS,

@@ -14,12 +14,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from attainment.models import Dataset, Status, Timeliness
+from attainment.models import Dataset, Status
 from dashboards.charts import STATUS_ORDER, TIMELINESS_ORDER
 from dxtracker.i18n import is_english
 from dxtracker.links import absolute_reverse
 from leaders import images
 from leaders.selectors import CityReport, TargetLine
+from reporting.models import Timeliness
 from reporting.numbers import format_number
 
 DASH = "–"

@@ -14,8 +14,9 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from attainment.models import Status, Timeliness
+from attainment.models import Status
 from dashboards.charts import STATUS_COLOURS, TIMELINESS_COLOURS
+from reporting.models import Timeliness
 
 GREY = "#9aa5b1"
 DPI = 150

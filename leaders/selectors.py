@@ -1,7 +1,7 @@
 """What the leaders' report says, gathered from stored results in a fixed number of queries.
 
 Every verdict, value, projection and compliance state is read from the engine's stored rows
-(TargetAttainment, ComplianceRecord) through the attainment selectors' models; nothing here
+(attainment.TargetAttainment, reporting.ComplianceRecord) and their selectors; nothing here
 computes attainment. Counting rows by their stored status is all the report adds.
 """
 
@@ -13,17 +13,17 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 
-from attainment.models import (
+from attainment.models import Dataset, Scope, Status, TargetAttainment
+from dashboards.selectors import BEHIND_STATUSES
+from reporting.models import (
+    ApprovedFigure,
     ComplianceRecord,
-    Dataset,
-    Scope,
-    Status,
-    TargetAttainment,
+    FigureOrigin,
+    Period,
+    PeriodKind,
     Timeliness,
 )
-from attainment.selectors import compliance_matrix
-from dashboards.selectors import BEHIND_STATUSES
-from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
+from reporting.selectors import compliance_matrix
 from targets.models import Pillar, Plan, Target
 from units.access import READ_CITY_REPORT
 from units.models import Unit, UnitKind

@@ -15,12 +15,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from attainment.models import Dataset, Timeliness
+from attainment.models import Dataset
 from dxtracker.links import absolute_reverse
 from leaders import document, writers
 from leaders.models import ReportMailing, ReportMailOptOut
 from leaders.selectors import city_report, period_due_for_mailing, report_cities
-from reporting.models import Period
+from reporting.models import Period, Timeliness
 from units.access import city_readers
 from units.models import Unit
 

@@ -13,8 +13,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from attainment.models import ComplianceRecord, Dataset
-from reporting.models import Report
+from reporting.models import ComplianceRecord, Dataset, Report
 from reporting.selectors import ComplianceRow, compliance_rows
 
 BULK_BATCH_SIZE = 2000

@@ -12,6 +12,13 @@ from simple_history.models import HistoricalRecords
 from dxtracker.i18n import localized
 
 
+class Dataset(models.TextChoices):
+    # Official = figures from the source documents and approved reports; demo figures are
+    # computed apart so that the two never mix in one number.
+    OFFICIAL = "official", _("Official figures")
+    DEMO = "demo", _("Demo data")
+
+
 class PeriodKind(models.TextChoices):
     QUARTER = "quarter", _("Quarter")
     YEAR = "year", _("Year")
@@ -343,3 +350,43 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.period_id} {self.sent_on}"
+
+
+class Timeliness(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    MISSING = "missing", _("Missing")
+    PENDING = "pending", _("Not yet due")
+
+
+class ComplianceRecord(models.Model):
+    """Whether a unit's expected report for a period came on time, late, or not at all.
+
+    Computed by reporting/compliance.py from the reports alone (never from figures), so it
+    lives with them; until December 2026 it was attainment.ComplianceRecord (same rows, the
+    table renamed by attainment 0008 / reporting 0006).
+    """
+
+    dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    timeliness = models.CharField(_("timeliness"), max_length=8, choices=Timeliness.choices)
+    submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    days_late = models.IntegerField(_("days late"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("reporting compliance")
+        verbose_name_plural = _("reporting compliance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "unit", "period"], name="compliance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period_id}: {self.timeliness}"

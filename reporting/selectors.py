@@ -4,11 +4,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from reporting.models import (
     ApprovedFigure,
+    ComplianceRecord,
     FigureOrigin,
     Period,
     Report,
@@ -279,6 +280,32 @@ def _compliance_row(unit_id: int, period: Period, at: datetime | None, today: da
         return ComplianceRow(unit_id, period.pk, "late" if late else "on_time", at, late)
     timeliness = "missing" if late else "pending"
     return ComplianceRow(unit_id, period.pk, timeliness, None, None)
+
+
+def compliance_matrix(
+    *,
+    dataset: str,
+    city: Model | int,
+    periods: list[Period] | None = None,
+) -> tuple[list, list[Period], dict[tuple[int, int], ComplianceRecord]]:
+    """Units × periods of a city's reporting compliance, in one query.
+
+    Returns (units ordered by kind and code, periods ordered by date, {(unit_id, period_id):
+    record}); a cell without a record means nothing was expected of that unit then.
+    """
+    city_id = city.pk if isinstance(city, Model) else city
+    qs = ComplianceRecord.objects.filter(dataset=dataset, unit__city_id=city_id)
+    if periods is not None:
+        qs = qs.filter(period_id__in=[p.pk for p in periods])
+    records = list(qs.select_related("unit", "period"))
+    cells = {(r.unit_id, r.period_id): r for r in records}
+    units = sorted({r.unit.pk: r.unit for r in records}.values(), key=lambda u: (u.kind, u.code))
+    if periods is None:
+        found = {r.period.pk: r.period for r in records}.values()
+        periods = sorted(found, key=lambda p: (p.ends_on, p.starts_on))
+    else:
+        periods = sorted(periods, key=lambda p: (p.ends_on, p.starts_on))
+    return units, list(periods), cells
 
 
 def prefetch_lines(qs: QuerySet[Report]) -> QuerySet[Report]:

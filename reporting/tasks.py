@@ -4,8 +4,8 @@ and each is safe to run twice."""
 from celery import shared_task
 from django.utils import timezone
 
-from attainment.models import Dataset
 from reporting.compliance import compliance_refresh
+from reporting.models import Dataset
 from reporting.periods import periods_open_due
 from reporting.reminders import reminders_send, reports_flag_overdue
 

@@ -5,8 +5,9 @@ from datetime import date
 from rest_framework import serializers
 
 from api.serializers.catalogue import code_field
-from attainment.models import ComplianceRecord, Dataset, Rollup, TargetAttainment
+from attainment.models import Dataset, Rollup, TargetAttainment
 from attainment.selectors import series_breaks
+from reporting.models import ComplianceRecord
 
 
 class _DatasetMixin(serializers.Serializer):

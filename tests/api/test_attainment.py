@@ -6,7 +6,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from attainment.models import ComplianceRecord, Dataset, Rollup, Scope, Status, Timeliness
+from attainment.models import Dataset, Rollup, Scope, Status
+from reporting.models import ComplianceRecord, Timeliness
 from tests.factories import PlanFactory, TargetAttainmentFactory, TargetFactory
 
 V1 = "/api/v1"

@@ -55,7 +55,8 @@ def row(target, code: str, *, dataset="official", scope=Scope.COMBINED, unit=Non
 
 def snapshot(dataset: str | None = None) -> list[tuple]:
     """Every stored result as comparable tuples (no ids, no timestamps)."""
-    from attainment.models import ComplianceRecord, Rollup
+    from attainment.models import Rollup
+    from reporting.models import ComplianceRecord
 
     skip = {"id", "computed_at"}
     out = []

@@ -10,16 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from attainment.engine import BULK_BATCH_SIZE, FLUSH_ROWS
-from attainment.models import (
-    ComplianceRecord,
-    RecomputeRun,
-    Rollup,
-    RollupScope,
-    Scope,
-    Status,
-    TargetAttainment,
-)
-from reporting.models import FigureOrigin, Report, ReportState
+from attainment.models import RecomputeRun, Rollup, RollupScope, Scope, Status, TargetAttainment
+from reporting.models import ComplianceRecord, FigureOrigin, Report, ReportState
 from targets.models import Aggregation, Level
 from tests.attainment.conftest import figure, latest, period, recompute, row, snapshot
 from tests.factories import (

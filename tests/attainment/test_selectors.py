@@ -6,7 +6,6 @@ import pytest
 
 from attainment.models import RollupScope, Scope, Status
 from attainment.selectors import (
-    compliance_matrix,
     default_dataset,
     latest_attainment,
     rollups,
@@ -14,6 +13,7 @@ from attainment.selectors import (
 )
 from reporting.compliance import compliance_refresh
 from reporting.models import FigureOrigin
+from reporting.selectors import compliance_matrix
 from tests.attainment.conftest import TODAY, figure, period, recompute
 from tests.factories import IndicatorFactory, PillarFactory, PlanFactory, TargetFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from attainment.models import ComplianceRecord, Dataset, Timeliness
-from reporting.models import ReportState
+from attainment.models import Dataset
+from reporting.models import ComplianceRecord, ReportState, Timeliness
 from tests.factories import PeriodFactory, ReportFactory, UnitFactory
 from units.models import UnitKind
 

@@ -7,16 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from attainment.models import (
-    ComplianceRecord,
-    Dataset,
-    Rollup,
-    RollupScope,
-    Scope,
-    Status,
-    TargetAttainment,
-    Timeliness,
-)
+from attainment.models import Dataset, Rollup, RollupScope, Scope, Status, TargetAttainment
+from reporting.models import ComplianceRecord, Timeliness
 from targets.models import Level, NationalIndicator, PillarKind
 from tests.demo_data import demo, demo_module  # noqa: F401
 from tests.factories import (

@@ -2,8 +2,8 @@
 
 from types import SimpleNamespace
 
-from attainment.models import Timeliness
 from dashboards.charts import compliance_record_chart
+from reporting.models import Timeliness
 
 
 def _record(year, timeliness):

@@ -6,22 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from attainment.models import (
-    ComplianceRecord,
-    Dataset,
-    Rollup,
-    Scope,
-    TargetAttainment,
-    Timeliness,
-)
+from attainment.models import Dataset, Rollup, Scope, TargetAttainment
 from reporting.models import (
     ApprovedFigure,
     Channel,
+    ComplianceRecord,
     FigureOrigin,
     Report,
     ReportEvent,
     ReportLine,
     ReportState,
+    Timeliness,
 )
 from reporting.periods import period_ensure
 from targets.models import Comparator, Direction, Level, Measure

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from attainment.models import Dataset, Scope, Status, TargetAttainment, Timeliness
-from reporting.models import FigureOrigin
+from attainment.models import Dataset, Scope, Status, TargetAttainment
+from reporting.models import FigureOrigin, Timeliness
 from tests.dashboards.conftest import build_city_data
 from tests.factories import (
     ApprovedFigureFactory,

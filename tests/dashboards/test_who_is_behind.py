@@ -74,7 +74,7 @@ def test_city_overview_ranks_units_and_lists_targets_behind(login, doit_reviewer
         result = TargetAttainment.objects.get(target=target, scope=Scope.UNIT, is_latest=True)
         if result.status in BEHIND_STATUSES:
             behind_by_unit[result.unit.code] += 1
-    from attainment.models import ComplianceRecord, Timeliness
+    from reporting.models import ComplianceRecord, Timeliness
 
     key = {code: (-n, -ComplianceRecord.objects.filter(unit__code=code,
                                                        timeliness=Timeliness.MISSING).count())
@@ -96,7 +96,7 @@ def test_city_overview_ranks_units_and_lists_targets_behind(login, doit_reviewer
 
 def test_no_unit_behind_says_so(login, doit_reviewer, city_data):
     TargetAttainment.objects.update(status=Status.ON_TRACK)
-    from attainment.models import ComplianceRecord, Timeliness
+    from reporting.models import ComplianceRecord, Timeliness
 
     ComplianceRecord.objects.update(timeliness=Timeliness.ON_TIME)
     html = login(doit_reviewer).get(reverse("dashboards:city", args=["TC"])).content.decode()

@@ -11,11 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from attainment.models import Dataset, Status, Timeliness
-from attainment.selectors import compliance_matrix
+from attainment.models import Dataset, Status
 from dashboards.selectors import city_overview
 from dashboards.tables import NUMBER, PERCENT, format_cell
-from reporting.models import Period
+from reporting.models import Period, Timeliness
+from reporting.selectors import compliance_matrix
 from targets.models import Plan
 from tests.dashboards.conftest import build_city_data
 from tests.leaders.conftest import docx_tables, docx_text, pdf_pages, table_with

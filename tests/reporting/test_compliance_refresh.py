@@ -9,11 +9,19 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_issue
-from attainment.models import ComplianceRecord, Dataset, Timeliness
+from attainment.models import Dataset
 from reporting import tasks
 from reporting.compliance import compliance_refresh
 from reporting.errors import ReportPermissionError
-from reporting.models import ApprovedFigure, Period, PeriodKind, Report, ReportState
+from reporting.models import (
+    ApprovedFigure,
+    ComplianceRecord,
+    Period,
+    PeriodKind,
+    Report,
+    ReportState,
+    Timeliness,
+)
 from reporting.services import report_approve, report_open, report_return, report_save
 from reporting.services import report_submit as submit
 from tests.factories import ReportFactory

@@ -6,12 +6,21 @@ the demo login sonoivu.cantho (its name and its demo e-mail), reporting for the 
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_issue
 from dashboards.demo import demo_remove
 from dxtracker.demo_accounts import DEMO_EMAIL_DOMAIN, is_demo_login
-from reporting.models import Report, ReportEvent, ReportLine, ReportState
+from reporting.models import (
+    ComplianceRecord,
+    Dataset,
+    Report,
+    ReportEvent,
+    ReportLine,
+    ReportState,
+    Timeliness,
+)
 from reporting.services import report_open
 from tests.factories import MembershipFactory, ReportFactory, UserFactory
 from tests.reporting.conftest import form_data
@@ -75,6 +84,17 @@ def test_remove_demo_deletes_the_demo_draft_and_never_the_real_report(
     assert list(ReportEvent.objects.filter(report=real).values_list("action", flat=True)) == [
         "created", "saved", "submitted"
     ]
+
+
+def test_remove_demo_deletes_and_counts_demo_compliance_only(department, period):
+    for dataset in (Dataset.DEMO, Dataset.OFFICIAL):
+        ComplianceRecord.objects.create(dataset=dataset, unit=department, period=period,
+                                        timeliness=Timeliness.PENDING, computed_at=timezone.now())
+
+    counts = demo_remove()
+
+    assert counts["compliance"] == 1
+    assert list(ComplianceRecord.objects.values_list("dataset", flat=True)) == [Dataset.OFFICIAL]
 
 
 def test_the_start_page_owes_the_real_report_while_a_demo_one_exists(

@@ -19,8 +19,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_issue
-from attainment.models import ComplianceRecord, Dataset, Rollup, Timeliness
-from reporting.models import Report
+from attainment.models import Dataset, Rollup
+from reporting.models import ComplianceRecord, Report, Timeliness
 from tests.factories import (
     CityFactory,
     MembershipFactory,

@@ -27,11 +27,11 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from attainment.benchmark import Shape, approve_one, national_build, reference_seconds
-from attainment.models import ComplianceRecord, Dataset, RecomputeRun, Rollup, TargetAttainment
+from attainment.models import Dataset, RecomputeRun, Rollup, TargetAttainment
 from attainment.selectors import BENCHMARK_CODE_PREFIX as BENCH
 from attainment.services import attainment_recompute
 from reporting.compliance import compliance_refresh
-from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
+from reporting.models import ApprovedFigure, ComplianceRecord, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_ensure
 from targets.models import (
     Aggregation,

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from dxtracker.env import env_bool, env_int, env_list, env_required, env_str
 
@@ -222,6 +223,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "dxtracker"
+# An approval's recompute has a queue of its own: the night's run queues one long task per
+# city and dataset (68 with 34 provinces), and an approval behind them in one FIFO queue
+# would wait for all of them. A worker started without -Q consumes every queue below (make
+# worker, CI, compose's "worker"); compose's "worker-approvals" consumes only approvals, so
+# a night run never holds one up. Queue names are Redis keys in the broker's database.
+CELERY_TASK_QUEUES = [Queue("dxtracker"), Queue("dxtracker.approvals"),
+                      Queue("dxtracker.nightly")]
+CELERY_TASK_ROUTES = {
+    "attainment.tasks.recompute_targets": {"queue": "dxtracker.approvals"},
+    "attainment.tasks.recompute_city": {"queue": "dxtracker.nightly"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Nothing reads the tasks' results but the ping: a result backend that is down would make

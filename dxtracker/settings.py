@@ -204,7 +204,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Links in e-mails are absolute: a mail client has no page to resolve a relative path against.
-SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Only a development server may guess its own address; in production SITE_URL stays empty
+# until it is set, and `check --deploy` says so (dxtracker/checks.py).
+SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "DX Tracker <no-reply@dxtracker.local>")
 
 # Reporting calendar.

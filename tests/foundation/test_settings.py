@@ -112,13 +112,14 @@ DEPLOY_ENV = {
     "DATABASE_URL": "postgres://dx:secret@db.internal:5432/dxtracker",
     "SECRET_KEY": "k7#Qv9!xLm2$Rt8@Zp4^Wn6&Yb1*Hc3(Jd5)Fg0-Se7+Ua9=Ke2_Mi4~No6",
     "ALLOWED_HOSTS": "dx.example.gov.vn",
+    "SITE_URL": "https://dx.example.gov.vn",
 }
 
 
 def _clean_env(**env_vars):
     env = {k: v for k, v in os.environ.items()
            if k not in OUR_VARS | {"SECURE_COOKIES", "HTTPS", "PROXY_SSL_HEADER",
-                                   "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+                                   "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}}
     env.update(env_vars, DJANGO_SETTINGS_MODULE="dxtracker.settings")
     return env
 
@@ -130,6 +131,36 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _check_deploy(**env_vars) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=_clean_env(**env_vars), capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_fails_without_site_url():
+    env = {k: v for k, v in DEPLOY_ENV.items() if k != "SITE_URL"}
+
+    result = _check_deploy(**env)
+
+    assert result.returncode != 0
+    assert "dxtracker.E001" in result.stderr and "SITE_URL is not set" in result.stderr
+
+
+def test_check_deploy_fails_on_a_site_url_without_scheme():
+    result = _check_deploy(**{**DEPLOY_ENV, "SITE_URL": "dx.example.gov.vn"})
+
+    assert result.returncode != 0
+    assert "dxtracker.E002" in result.stderr
+
+
+def test_a_development_server_may_leave_site_url_unset():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
+                            env=_clean_env(), capture_output=True, text=True, timeout=120)
+
+    assert "dxtracker.E00" not in result.stdout + result.stderr
 
 
 def _probe_security(**env_vars) -> dict:

@@ -64,8 +64,9 @@ app.conf.beat_schedule = {
         "task": "attainment.tasks.recompute_all",
         "schedule": crontab(hour=1, minute=0),
     },
-    # After the night's recompute, so the report states that night's results; a city already
-    # sent its report for the quarter is skipped (leaders.ReportMailing).
+    # After the night's recompute, so the report states that night's results; each reader gets
+    # a city's report for the quarter once, a reader added later at the next run
+    # (leaders.ReportMailDelivery).
     "email-city-reports": {
         "task": "leaders.tasks.email_city_reports",
         "schedule": crontab(hour=6, minute=0),

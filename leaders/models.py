@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReportMailing(models.Model):
-    """The quarterly report of a city for a period, e-mailed once to its readers."""
+    """The quarterly report of a city for a period, first e-mailed at ``sent_at``.
+
+    Who received it is in ``deliveries`` (one row per reader, so a reader added later in the
+    quarter still gets it, once); ``recipients`` lists their addresses for the admin.
+    """
 
     city = models.ForeignKey(
         "units.Unit", verbose_name=_("city"), on_delete=models.CASCADE, related_name="+"
@@ -27,6 +31,34 @@ class ReportMailing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_id}/{self.period_id}"
+
+
+class ReportMailDelivery(models.Model):
+    """One reader's copy of a city's quarterly report: written before the mail is sent, in the
+    same transaction, so nobody gets the same city's report for the same period twice."""
+
+    mailing = models.ForeignKey(
+        ReportMailing, verbose_name=_("report mailing"), on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    # SET_NULL: the log of what went to which address outlives the account.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    email = models.EmailField(_("e-mail"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["mailing", "email"]
+        verbose_name = _("report e-mail sent")
+        verbose_name_plural = _("report e-mails sent")
+        constraints = [
+            models.UniqueConstraint(fields=["mailing", "user"], name="one_report_mail_per_reader")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing} → {self.email}"
 
 
 class ReportMailOptOut(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from attainment.models import Dataset
 from dxtracker.links import absolute_reverse
 from leaders import document, writers
-from leaders.models import ReportMailing, ReportMailOptOut
+from leaders.models import ReportMailDelivery, ReportMailing, ReportMailOptOut
 from leaders.selectors import city_report, period_due_for_mailing, report_cities
 from reporting.models import Period, Timeliness
 from units.access import city_readers
@@ -110,43 +110,61 @@ def report_mail_opt_out(*, user) -> ReportMailOptOut:
 
 
 def city_reports_mail(*, today: date) -> int:
-    """E-mail each city's reviewers and viewers the report of the newest quarter whose deadline
-    has passed, once per city and period (ReportMailing), official figures only. Returns the
-    number of e-mails sent; a second run sends none."""
+    """E-mail the report of the newest quarter whose deadline has passed to each city's
+    reviewers and viewers who have not had it yet (ReportMailDelivery), official figures only.
+
+    Runs daily: a reader added later in the quarter gets the quarter's report at the next run;
+    nobody gets the same city's report for the same period twice. Returns the number of e-mails
+    sent; a second run sends none.
+    """
     period = period_due_for_mailing(today=today)
     if period is None:
         return 0
-    done = set(ReportMailing.objects.filter(period=period).values_list("city_id", flat=True))
+    delivered = set(
+        ReportMailDelivery.objects.filter(mailing__period=period, user__isnull=False)
+        .values_list("mailing__city_id", "user_id")
+    )
     sent = 0
-    for city in report_cities().exclude(pk__in=done):
-        sent += _mail_city(city=city, period=period)
+    for city in report_cities():
+        sent += _mail_city(city=city, period=period, delivered=delivered)
     return sent
 
 
-def _mail_city(*, city: Unit, period: Period) -> int:
+def _mail_city(*, city: Unit, period: Period, delivered: set[tuple[int, int]]) -> int:
     readers = [
-        u for u in city_readers(city).filter(report_mail_opt_out__isnull=True) if u.email
+        u for u in city_readers(city).filter(report_mail_opt_out__isnull=True)
+        if u.email and (city.pk, u.pk) not in delivered
     ]
-    try:
-        with transaction.atomic():
-            # The log row is written first: a concurrent or second run hits the unique
-            # constraint; a failed send rolls it back so the next run tries again.
-            ReportMailing.objects.create(
-                city=city, period=period, recipients=sorted(u.email for u in readers)
-            )
-            if not readers:
-                logger.warning("No reader with an e-mail in %s: report not sent", city.code)
-                return 0
-            with translation.override(settings.LANGUAGE_CODE):
-                content = city_report(city=city, period=period, dataset=Dataset.OFFICIAL)
-                doc = document.build(content)
-                files = [(f"{doc.filename_stem}.{fmt}", render(doc), writers.CONTENT_TYPES[fmt])
-                         for fmt, render in (("pdf", writers.to_pdf), ("docx", writers.to_docx))]
-                for user in readers:
-                    _send(user=user, content=content, files=files)
-    except IntegrityError:
+    if not readers:
         return 0
-    return len(readers)
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        # Built once per city and run, and only when someone is still owed it.
+        content = city_report(city=city, period=period, dataset=Dataset.OFFICIAL)
+        doc = document.build(content)
+        files = [(f"{doc.filename_stem}.{fmt}", render(doc), writers.CONTENT_TYPES[fmt])
+                 for fmt, render in (("pdf", writers.to_pdf), ("docx", writers.to_docx))]
+        for user in readers:
+            try:
+                with transaction.atomic():
+                    # The log row is written first: a concurrent run hits the unique
+                    # constraint; a failed send rolls it back so the next run tries again.
+                    mailing, _created = ReportMailing.objects.get_or_create(
+                        city=city, period=period
+                    )
+                    # Locked so that two runs add their addresses one after the other.
+                    mailing = ReportMailing.objects.select_for_update(of=("self",)).get(
+                        pk=mailing.pk
+                    )
+                    ReportMailDelivery.objects.create(mailing=mailing, user=user,
+                                                      email=user.email)
+                    mailing.recipients = sorted({*mailing.recipients, user.email})
+                    mailing.save(update_fields=["recipients"])
+                    _send(user=user, content=content, files=files)
+            except IntegrityError:
+                continue
+            sent += 1
+    return sent
 
 
 def _send(*, user, content, files) -> None:

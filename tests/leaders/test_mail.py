@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from leaders.models import ReportMailing, ReportMailOptOut
+from leaders.models import ReportMailDelivery, ReportMailing, ReportMailOptOut
 from leaders.services import city_reports_mail, opt_out_token
 from leaders.tasks import email_city_reports
 from reporting.reminders import _send_one
@@ -56,6 +57,41 @@ def test_a_second_run_sends_nothing(readers):
     assert len(mail.outbox) == 2 and ReportMailing.objects.count() == 1
 
 
+def test_a_reader_added_later_in_the_quarter_gets_it_once_and_nobody_else_again(readers, city):
+    city_reports_mail(today=AFTER_Q4_DEADLINE)
+    late = UserFactory(username="new_viewer", email="new_viewer@example.gov.vn")
+    MembershipFactory(user=late, unit=city, role=Role.VIEWER)
+
+    assert city_reports_mail(today=date(2026, 2, 1)) == 1
+    assert city_reports_mail(today=date(2026, 2, 2)) == 0
+
+    assert [m.to for m in mail.outbox[2:]] == [["new_viewer@example.gov.vn"]]
+    assert "Quý 4/2025" in mail.outbox[2].subject
+    mailing = ReportMailing.objects.get()
+    assert mailing.recipients == sorted([*readers, late.email])
+    assert sorted(d.email for d in mailing.deliveries.all()) == mailing.recipients
+
+
+def test_a_send_that_fails_for_one_reader_is_retried_for_that_reader_only(readers, monkeypatch):
+    real_send = EmailMultiAlternatives.send
+
+    def fail_for_the_reviewer(message, *args, **kwargs):  # mailed after the viewer
+        if message.to == ["doit_reviewer@example.gov.vn"]:
+            raise ConnectionError("smtp refused this address")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", fail_for_the_reviewer)
+    with pytest.raises(ConnectionError):
+        city_reports_mail(today=AFTER_Q4_DEADLINE)
+    assert list(ReportMailDelivery.objects.values_list("email", flat=True)) == [
+        "city_viewer@example.gov.vn"]
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    assert city_reports_mail(today=AFTER_Q4_DEADLINE) == 1
+    assert [m.to for m in mail.outbox] == [["city_viewer@example.gov.vn"],
+                                           ["doit_reviewer@example.gov.vn"]]
+
+
 def test_the_beat_task_sends_once(readers):
     # The machine's date is after 2025-Q4's deadline, the newest quarter of the test data.
     assert email_city_reports.delay().get() == 2
@@ -99,7 +135,7 @@ def test_failed_send_is_not_recorded(readers, monkeypatch):
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", boom)
     with pytest.raises(ConnectionError):
         city_reports_mail(today=AFTER_Q4_DEADLINE)
-    assert not ReportMailing.objects.exists()
+    assert not ReportMailing.objects.exists() and not ReportMailDelivery.objects.exists()
 
 
 def test_inactive_users_and_users_without_email_get_nothing(city_data, city):
@@ -114,3 +150,15 @@ def test_reminder_mail_carries_an_absolute_link():
     period = PeriodFactory(year=2026, quarter=3)
     _send_one(unit=unit, period=period, today=date(2026, 10, 10), recipients=["a@b.vn"])
     assert f"{SITE}/reports/{unit.pk}/2026-Q3/" in mail.outbox[0].body
+
+
+def test_the_sent_log_is_read_only_in_the_admin(admin_client, readers):
+    city_reports_mail(today=AFTER_Q4_DEADLINE)
+    delivery = ReportMailDelivery.objects.first()
+
+    listing = admin_client.get(reverse("admin:leaders_reportmaildelivery_changelist"))
+    delete = admin_client.post(reverse("admin:leaders_reportmaildelivery_delete",
+                                       args=[delivery.pk]), {"post": "yes"})
+
+    assert listing.status_code == 200 and "city_viewer@example.gov.vn" in listing.content.decode()
+    assert delete.status_code == 403 and ReportMailDelivery.objects.count() == 2

@@ -29,7 +29,14 @@ from attainment.models import Dataset, Scope, TargetAttainment
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
 from reporting.selectors import owes
-from targets.models import LEVEL_ABOLISHED_ON, Aggregation, Frequency, Level, Target
+from targets.models import (
+    LEVEL_ABOLISHED_ON,
+    Aggregation,
+    Frequency,
+    Level,
+    Target,
+    TargetAmendment,
+)
 from targets.selectors import Responsibility, responsibilities
 from units.models import Unit, UnitKind, existed_during
 from units.selectors import successor_map
@@ -57,6 +64,15 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class _Version:
+    """What an amendment asks from its day on (Target.versions, in engine terms)."""
+
+    effective_from: date
+    spec: method.TargetSpec
+    retired: bool = False
+
+
+@dataclass(frozen=True)
 class TargetInfo:
     pk: int
     plan_id: int
@@ -71,10 +87,31 @@ class TargetInfo:
     kinds: frozenset[str] = frozenset()  # responsible kinds (kind:commune)
     unit_spec: method.TargetSpec | None = None  # what each unit must reach (share_of_units)
     level_ended_t: float | None = None
+    amendments: tuple[_Version, ...] = ()  # in the order they came into force
 
     @property
     def is_rank(self) -> bool:
-        return self.spec.measure == method.RANK or self.spec.comparator == method.TOP_N
+        return self.spec.measure == method.RANK or any(
+            spec.comparator == method.TOP_N for spec in self.specs()
+        )
+
+    def specs(self) -> list[method.TargetSpec]:
+        return [self.spec, *(v.spec for v in self.amendments)]
+
+    def version_on(self, day: date) -> tuple[method.TargetSpec, bool]:
+        """The spec in force on ``day`` and whether the target is retired then.
+
+        Target.version_on's rule: the latest version in force on the day. A retirement
+        keeps the terms it ended, so a retired row still shows what was asked.
+        """
+        spec, retired = self.spec, False
+        for version in self.amendments:
+            if version.effective_from > day:
+                break
+            retired = version.retired
+            if not retired:
+                spec = version.spec
+        return spec, retired
 
 
 @dataclass(frozen=True)
@@ -179,6 +216,14 @@ def load_targets(ids: list[int] | None) -> list[TargetInfo]:
     responsible: dict[int, set[int]] = defaultdict(set)
     for target_id, unit_id in through.values_list("target_id", "unit_id"):
         responsible[target_id].add(unit_id)
+    amendments_qs = TargetAmendment.objects.all()
+    if ids is not None:
+        amendments_qs = amendments_qs.filter(target_id__in=ids)
+    amended: dict[int, list[tuple]] = defaultdict(list)
+    for target_id, *terms in amendments_qs.order_by("target_id", "effective_from").values_list(
+        "target_id", "effective_from", "comparator", _float("value"), "year", "retires"
+    ):
+        amended[target_id].append(tuple(terms))
     targets = []
     for (pk, plan_id, city_id, indicator_id, measure, direction, indicator_rule, year, level,
          comparator, value, baseline_value, baseline_year, frequency, own_rule, unit_comparator,
@@ -193,12 +238,18 @@ def load_targets(ids: list[int] | None) -> list[TargetInfo]:
             unit_spec = method.TargetSpec(comparator=unit_comparator, value=unit_threshold,
                                           year=year, direction=direction, measure=measure)
         ended = LEVEL_ABOLISHED_ON.get(level)
+        versions = tuple(
+            _Version(day, replace(spec, comparator=a_comparator, value=a_value, year=a_year),
+                     retires)
+            for day, a_comparator, a_value, a_year, retires in amended.get(pk, ())
+        )
         targets.append(TargetInfo(
             pk, plan_id, city_id, indicator_id, own_rule or indicator_rule, level, spec,
             frozenset(responsible.get(pk, ())), frequency, issued_on, frozenset(kinds or ()),
             unit_spec,
             # The level is gone from the first day it no longer exists: the end of the day before.
             decimal_year_end(ended - timedelta(days=1)) if ended else None,
+            versions,
         ))
     return targets
 
@@ -399,37 +450,51 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
         _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
 
 
-def _rank_field(target: TargetInfo, figs: Iterable[_Figure]) -> float | None:
+def _rank_field(ranked: list[_Figure], set_on: date | None) -> float:
     """How many were ranked when the target was set: the field of the last rank published
-    before the plan was issued, else of the first one known."""
-    ranked = sorted((f for f in figs if f.denominator), key=lambda f: f.period.key)
-    if not target.is_rank or not ranked:
-        return None
-    before = [f for f in ranked if target.issued_on and f.period.ends_on <= target.issued_on]
+    before the plan (or the amending document) took effect, else of the first one known."""
+    before = [f for f in ranked if set_on and f.period.ends_on <= set_on]
     return (before[-1] if before else ranked[0]).denominator
 
 
 def _with_rank_field(target: TargetInfo, figs: Iterable[_Figure]) -> TargetInfo:
-    field_size = _rank_field(target, figs)
-    if field_size is None:
+    ranked = sorted((f for f in figs if f.denominator), key=lambda f: f.period.key)
+    if not target.is_rank or not ranked:
         return target
-    return replace(target, spec=replace(target.spec, rank_field=field_size))
+    return replace(
+        target,
+        spec=replace(target.spec, rank_field=_rank_field(ranked, target.issued_on)),
+        amendments=tuple(
+            replace(v, spec=replace(v.spec, rank_field=_rank_field(ranked, v.effective_from)))
+            for v in target.amendments
+        ),
+    )
 
 
 def _evaluate(
     ctx: Context, target: TargetInfo, observations: list[method.Observation], as_of_t: float,
-    state: str | None,
-) -> method.Evaluation:
-    return method.evaluate(
-        target.spec, observations, as_of_t, state, final_due_t=_final_due_t(ctx, target),
-        level_ended_t=target.level_ended_t,
+    state: str | None, day: date,
+) -> tuple[method.Evaluation, method.TargetSpec]:
+    """The method's verdict against the version of the target in force on ``day``."""
+    spec, retired = target.version_on(day)
+    ev = method.evaluate(
+        spec, observations, as_of_t, state,
+        final_due_t=_final_due_t(ctx, target.frequency, spec.year),
+        level_ended_t=target.level_ended_t, retired=retired,
     )
+    return ev, spec
 
 
 def _as_of_t(ctx: Context, period: _Period, is_latest: bool) -> float:
     # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
     # is missed even if the last figure came in 2024.
     return max(period.t, ctx.today_t) if is_latest else period.t
+
+
+def _version_day(ctx: Context, period: _Period, is_latest: bool) -> date:
+    # A period is judged against the version in force on its last day; the latest row,
+    # as of today, against the version in force today.
+    return max(period.ends_on, ctx.today) if is_latest else period.ends_on
 
 
 def _unit_rows(ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure]) -> None:
@@ -444,9 +509,10 @@ def _unit_rows(ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figur
             ))
         state = fig.milestone or state
         is_latest = i == len(figs) - 1
-        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest), state)
+        ev, spec = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest),
+                             state, _version_day(ctx, fig.period, is_latest))
         _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
-                 fig.numerator, fig.denominator, 1, derived=fig.derived,
+                 fig.numerator, fig.denominator, 1, spec=spec, derived=fig.derived,
                  lower_bound=fig.lower_bound,
                  ranked_among=fig.denominator if target.is_rank else None,
                  period_value=None if fig.milestone else observed)
@@ -457,7 +523,6 @@ def _combined_rows(
     pool: dict[int, Responsibility],
 ) -> None:
     target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
-    unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else target.spec
     # Coverage decides whether a level's value is judged; a city's own figure has none.
     judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
     periods = sorted(
@@ -465,7 +530,6 @@ def _combined_rows(
         key=lambda p: p.key,
     )
     reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
-    deadline_t = method.target_deadline_t(target.spec.year)
     in_year_counts: tuple[int, int] | None = None
     cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
     observations: list[method.Observation] = []
@@ -480,6 +544,11 @@ def _combined_rows(
             # A unit merged away keeps counting for the periods when it existed, not after.
             if j >= 0 and ctx.units[unit_id].existed_during(period):
                 current.append(figs[j])
+        is_latest = i == len(periods) - 1
+        day = _version_day(ctx, period, is_latest)
+        spec = target.version_on(day)[0]
+        # share_meeting counts the units meeting the version the row is judged against.
+        unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
         combined = combine(
             rule,
             [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
@@ -488,7 +557,7 @@ def _combined_rows(
         n_units = combined.n_units
         expected = [u for u, duty in pool.items() if owes(duty, period)]
         counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
-        if period.t <= deadline_t:
+        if period.t <= method.target_deadline_t(spec.year):
             in_year_counts = counts
         elif in_year_counts is not None:
             # Nobody owes a 2025 target in 2026: the verdict still rests on the year's
@@ -507,24 +576,23 @@ def _combined_rows(
             observations.append(
                 method.Observation(period.t, combined.value, coverage, field_size)
             )
-        is_latest = i == len(periods) - 1
-        ev = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state)
+        ev, spec = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state,
+                             day)
         _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
-                 combined.numerator, combined.denominator, n_units,
+                 combined.numerator, combined.denominator, n_units, spec=spec,
                  coverage=counts if pool else None,
                  derived=any(f.derived for f in current), ranked_among=field_size,
                  lower_bound=any(f.lower_bound for f in current),
                  period_value=combined.value if milestone is None else None)
 
 
-def _final_due_t(ctx: Context, target: TargetInfo) -> float:
+def _final_due_t(ctx: Context, frequency: str, year: int) -> float:
     """When the last figures of the target's year are due: Q4's deadline, or the year's for a
     yearly indicator (the stored period's deadline, else the calendar's rule)."""
-    key = (target.frequency, target.spec.year)
+    key = (frequency, year)
     if key not in ctx.final_due:
-        year = target.spec.year
         kind, quarter = (
-            (PeriodKind.YEAR, None) if target.frequency == Frequency.YEARLY
+            (PeriodKind.YEAR, None) if frequency == Frequency.YEARLY
             else (PeriodKind.QUARTER, 4)
         )
         stored = next(
@@ -550,7 +618,7 @@ def _combined_milestone(states: list[str]) -> str | None:
 
 def _placeholder_row(ctx: Context, target: TargetInfo, scope: str, unit_id: int) -> None:
     """A latest row saying "insufficient data", so every target shows on the dashboards."""
-    ev = _evaluate(ctx, target, [], ctx.today_t, None)
+    ev, spec = _evaluate(ctx, target, [], ctx.today_t, None, ctx.today)
     period_id = _fallback_period_id(ctx)
     coverage = None
     if scope == Scope.COMBINED:
@@ -558,7 +626,7 @@ def _placeholder_row(ctx: Context, target: TargetInfo, scope: str, unit_id: int)
         period = ctx.periods.get(period_id)
         if pool and period is not None:
             coverage = (0, sum(1 for duty in pool.values() if owes(duty, period)))
-    _add_row(ctx, target, scope, unit_id, period_id, ev, True, None, None, 0,
+    _add_row(ctx, target, scope, unit_id, period_id, ev, True, None, None, 0, spec=spec,
              coverage=coverage)
 
 
@@ -586,6 +654,7 @@ def _add_row(
     denominator: float | None,
     n_units: int,
     *,
+    spec: method.TargetSpec,
     coverage: tuple[int, int] | None = None,
     derived: bool = False,
     ranked_among: float | None = None,
@@ -609,7 +678,7 @@ def _add_row(
             since_deadline_value=ev.since_deadline_value,
             since_deadline_t=ev.since_deadline_t, units_reported=reported,
             units_expected=expected, not_comparable=ev.not_comparable,
-            rank_field=target.spec.rank_field, expected_now=ev.expected_now,
+            rank_field=spec.rank_field, expected_now=ev.expected_now,
             milestone_state=ev.milestone_state or "", derived=derived,
             ranked_among=ranked_among, period_value=period_value, lower_bound=lower_bound,
             computed_at=ctx.now,

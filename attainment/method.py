@@ -56,6 +56,10 @@ Status
                         owing it than COVERAGE_THRESHOLD (``Observation.coverage``).
     level_abolished     the target's administrative level ceased to exist
                         (``level_ended_t``) before the end of the target year.
+    retired             a later document ended the target (``retired``); its figures stay
+                        visible and nothing is judged on them. A target is judged against
+                        the version of it in force on the period's last day, so the periods
+                        before the retirement keep their verdicts.
     Ranks: an observation ranked in another field than the target's (``rank_field``: "top
     10 of 63" against a rank among 34) is not comparable: it is not judged, and
     ``not_comparable`` says so.
@@ -136,6 +140,7 @@ AWAITING_FINAL = "awaiting_final"
 BASELINE_NEEDED = "baseline_needed"
 INCOMPLETE_DATA = "incomplete_data"
 LEVEL_ABOLISHED = "level_abolished"
+RETIRED = "retired"
 STATUSES = (
     ACHIEVED,
     ON_TRACK,
@@ -148,6 +153,7 @@ STATUSES = (
     INCOMPLETE_DATA,
     BASELINE_NEEDED,
     LEVEL_ABOLISHED,
+    RETIRED,
     INSUFFICIENT_DATA,
 )
 
@@ -362,6 +368,7 @@ def evaluate(
     *,
     final_due_t: float | None = None,
     level_ended_t: float | None = None,
+    retired: bool = False,
 ) -> Evaluation:
     """Evaluate a target against its observations as of ``as_of_t``; never raises.
 
@@ -374,7 +381,7 @@ def evaluate(
     later = [p for p in seen if p.t > deadline]
     in_year = [p for p in seen if p.t <= deadline]
     points = [p for p in in_year if comparable(spec, p)]
-    refusal = _refusal(spec, points, as_of_t, deadline, level_ended_t)
+    refusal = RETIRED if retired else _refusal(spec, points, as_of_t, deadline, level_ended_t)
     if refusal is not None:
         return _refused(spec, refusal, in_year, later)
     timing = _Timing(

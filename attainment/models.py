@@ -22,6 +22,7 @@ class Status(models.TextChoices):
     INCOMPLETE_DATA = "incomplete_data", _("Incomplete data")
     BASELINE_NEEDED = "baseline_needed", _("Baseline needed")
     LEVEL_ABOLISHED = "level_abolished", _("Level abolished")
+    RETIRED = "retired", _("Retired")
     INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
 

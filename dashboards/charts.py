@@ -31,6 +31,7 @@ STATUS_ORDER = [
     Status.INCOMPLETE_DATA,
     Status.BASELINE_NEEDED,
     Status.LEVEL_ABOLISHED,
+    Status.RETIRED,
     Status.INSUFFICIENT_DATA,
 ]
 STATUS_COLOURS = {
@@ -45,6 +46,7 @@ STATUS_COLOURS = {
     Status.INCOMPLETE_DATA: "#8d9db0",
     Status.BASELINE_NEEDED: "#a3a08c",
     Status.LEVEL_ABOLISHED: "#5f6b7a",
+    Status.RETIRED: "#4a5560",
     Status.INSUFFICIENT_DATA: "#9aa5b1",
 }
 TIMELINESS_ORDER = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, Timeliness.PENDING]

@@ -2,8 +2,10 @@
 incremental run after an approval leaves exactly the rows of a full run.
 
 Histories cover every comparator, percent/count/rank/milestone measures, zeros and sign
-changes, several units (one merged into another on 1 July 2025) and corrections that
-supersede a figure. CI runs this module on SQLite and on PostgreSQL.
+changes, several units (one merged into another on 1 July 2025), corrections that
+supersede a figure, and amendments from random dates (a new value or year, or a retirement):
+each period is judged against the version in force on its last day, the latest row against
+the version in force today. CI runs this module on SQLite and on PostgreSQL.
 """
 
 from datetime import date
@@ -20,7 +22,7 @@ from attainment.engine import decimal_year_end
 from attainment.models import Scope, TargetAttainment
 from reporting.models import ApprovedFigure, PeriodKind
 from reporting.periods import period_bounds, report_deadline
-from targets.models import Aggregation, Comparator, Direction, Level, Measure
+from targets.models import Aggregation, Comparator, Direction, Level, Measure, TargetAmendment
 from tests.attainment.conftest import TODAY, figure, period, recompute, snapshot
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory, UnitFactory
 from units.models import UnitKind
@@ -41,6 +43,15 @@ KINDS = [
 QUARTERS = [f"{y}-Q{q}" for y in range(2021, 2027) for q in range(1, 5)]
 VALUES = st.sampled_from([-12.5, -1, 0, 0, 0.5, 3, 10, 42, 60, 79.9, 80, 85, 100, 250])
 STATES = st.sampled_from([method.NOT_STARTED, method.IN_PROGRESS, method.DONE])
+# Amendments take effect inside quarters and on their first days, before and after TODAY.
+AMENDED_ON = st.sampled_from([date(2022, 4, 1), date(2023, 7, 15), date(2024, 1, 1),
+                              date(2024, 10, 1), date(2024, 12, 31), date(2025, 4, 1),
+                              date(2026, 1, 1)])
+AMENDMENTS = st.lists(
+    st.tuples(AMENDED_ON, VALUES, st.sampled_from([2024, 2025, 2026, 2030]),
+              st.sampled_from([False, False, False, True])),
+    max_size=2, unique_by=lambda a: a[0],
+)
 PROFILE = settings(max_examples=25, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture,
                                           HealthCheck.too_slow])
@@ -56,7 +67,18 @@ def histories(draw, n_units: int):
                                  unique=True))
         values = STATES if kind[1] == Measure.MILESTONE else VALUES
         history[u] = [(q, draw(values)) for q in sorted(quarters)]
-    return kind, history, draw(st.sampled_from([2025, 2026, 2030])), draw(VALUES)
+    return (kind, history, draw(st.sampled_from([2025, 2026, 2030])), draw(VALUES),
+            draw(AMENDMENTS))
+
+
+def _amend(target, amendments):
+    """Amend the target as later documents would: same comparator, new value and year."""
+    for day, goal, year, retires in amendments:
+        TargetAmendment.objects.create(
+            target=target, document_number=f"{day:%Y%m%d}/QD", effective_from=day,
+            comparator=target.comparator, year=year, retires=retires,
+            value=None if target.value is None else Decimal(str(abs(goal) or 10)),
+        )
 
 
 def _target(city, units, kind, year, goal, *, level, aggregation=Aggregation.MEAN):
@@ -77,21 +99,35 @@ def _add(target, unit, code, value):
     return figure(target.indicator, unit, code, value)
 
 
-def _expected_unit_rows(target, figures) -> list[tuple]:
-    """What method.py says for one unit's figures, period by period (the oracle)."""
+def _judged_by(target, day: date) -> tuple[method.TargetSpec, float, bool]:
+    """The spec of the version in force on ``day`` (Target.version_on), its final due time,
+    and whether that version retires the target (judged then by the terms it ended)."""
+    in_force = target.version_on(day)
+    terms = [v for v in target.versions()
+             if not v.retired and (v.effective_from is None or v.effective_from <= day)][-1]
     spec = method.TargetSpec(
-        comparator=target.comparator, value=None if target.value is None else float(target.value),
-        year=target.year, direction=target.indicator.direction,
+        comparator=terms.comparator, value=None if terms.value is None else float(terms.value),
+        year=terms.year, direction=target.indicator.direction,
         measure=target.indicator.measure,
         baseline_value=None if target.baseline_value is None else float(target.baseline_value),
         baseline_year=target.baseline_year,
     )
-    last_quarter = period_bounds(PeriodKind.QUARTER, target.year, 4)[1]
-    final_due_t = decimal_year_end(report_deadline(last_quarter))
+    last_quarter = period_bounds(PeriodKind.QUARTER, terms.year, 4)[1]
+    return spec, decimal_year_end(report_deadline(last_quarter)), in_force.retired
+
+
+def _evaluate(target, day, observations, as_of_t, state):
+    spec, final_due_t, retired = _judged_by(target, day)
+    return method.evaluate(spec, observations, as_of_t, state, final_due_t=final_due_t,
+                           retired=retired)
+
+
+def _expected_unit_rows(target, figures) -> list[tuple]:
+    """What method.py says for one unit's figures, period by period (the oracle)."""
     today_t = decimal_year_end(TODAY)
     if not figures:
         # A responsible unit without figures still shows, as of today, with no data.
-        ev = method.evaluate(spec, [], today_t, None, final_due_t=final_due_t)
+        ev = _evaluate(target, TODAY, [], today_t, None)
         return [(None, True, ev.status, ev.actual, ev.attainment_pct, ev.effective_target,
                  ev.ratio, ev.n_observations, ev.stale, ev.since_deadline_value)]
     observations, state, rows = [], None, []
@@ -103,8 +139,9 @@ def _expected_unit_rows(target, figures) -> list[tuple]:
         elif fig.value is not None:
             observations.append(method.Observation(t, float(fig.value)))
         latest = i == len(figures) - 1
-        ev = method.evaluate(spec, observations, max(t, today_t) if latest else t, state,
-                             final_due_t=final_due_t)
+        ends_on = fig.period.ends_on
+        ev = _evaluate(target, max(ends_on, TODAY) if latest else ends_on, observations,
+                       max(t, today_t) if latest else t, state)
         rows.append((fig.period_id, latest, ev.status, ev.actual, ev.attainment_pct,
                      ev.effective_target, ev.ratio, ev.n_observations, ev.stale,
                      ev.since_deadline_value))
@@ -125,11 +162,12 @@ def _stored_unit_rows(target, unit) -> list[tuple]:
 @PROFILE
 @given(case=histories(n_units=2))
 def test_stored_unit_rows_are_the_methods_evaluation_row_by_row(city, case):
-    kind, history, year, goal = case
+    kind, history, year, goal, amendments = case
     with transaction.atomic():
         units = [UnitFactory(code=f"PD{i}", parent=city, kind=UnitKind.DEPARTMENT)
                  for i in range(2)]
         target = _target(city, units, kind, year, goal, level=Level.DEPARTMENT)
+        _amend(target, amendments)
         for u, entries in history.items():
             for code, value in entries:
                 _add(target, units[u], code, value)
@@ -151,7 +189,7 @@ def test_stored_unit_rows_are_the_methods_evaluation_row_by_row(city, case):
 def test_an_incremental_run_after_an_approval_leaves_the_rows_of_a_full_run(
     city, case, aggregation, approval
 ):
-    kind, history, year, goal = case
+    kind, history, year, goal, amendments = case
     with transaction.atomic():
         d0 = UnitFactory(code="PX0", parent=city, kind=UnitKind.DISTRICT)
         d1 = UnitFactory(code="PX1", parent=city, kind=UnitKind.DISTRICT)
@@ -161,6 +199,7 @@ def test_an_incremental_run_after_an_approval_leaves_the_rows_of_a_full_run(
         units = [d0, d1, merged]
         target = _target(city, units, kind, year, goal, level=Level.DISTRICT,
                          aggregation=aggregation)
+        _amend(target, amendments)
         bystander = _target(city, units, KINDS[0], 2030, 80, level=Level.DISTRICT)
         for u, entries in history.items():
             for code, value in entries:

@@ -647,6 +647,7 @@ def test_statuses_are_in_display_order():
         "incomplete_data",
         "baseline_needed",
         "level_abolished",
+        "retired",
         "insufficient_data",
     )
 
@@ -698,6 +699,17 @@ def test_a_target_at_a_level_abolished_before_its_year_ends_is_not_judged():
     )
     assert evaluate(spec(m.AT_LEAST, 80, 2024), yearly((2024, 95)), as_of_t=2031.0,
                     level_ended_t=ended).status == m.ACHIEVED
+
+
+@pytest.mark.parametrize("comparator", [m.AT_LEAST, m.REDUCE_BY, m.MILESTONE])
+def test_a_retired_target_shows_its_figures_and_is_not_judged(comparator):
+    # Retirement comes before every other refusal: the document ended the target.
+    s = spec(comparator, None if comparator == m.MILESTONE else 80, 2025)
+    ev = evaluate(s, yearly((2023, 60), (2024, 95)), as_of_t=2031.0, retired=True,
+                  level_ended_t=2025.5)
+    assert ev.status == m.RETIRED
+    assert ev.actual == 95 and ev.n_observations == 2
+    assert ev.attainment_pct is None and ev.ratio is None and ev.expected_now is None
 
 
 def test_a_rank_among_34_is_not_compared_with_top_10_of_63():

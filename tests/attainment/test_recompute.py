@@ -402,10 +402,11 @@ def test_query_count_is_pinned(city, django_assert_num_queries):
     writes = sum(_batches(m, n) for m, n in ((TargetAttainment, ta),
                                              (Rollup, Rollup.objects.count())))
     assert writes == 2  # one INSERT per table at this size
-    # pending recompute requests, run insert, savepoint, 6 catalogue reads (responsibilities
-    # included), delete, figures, latest rows for rollups, delete rollups, release, run update.
+    # pending recompute requests, run insert, savepoint, 7 catalogue reads (responsibilities
+    # and amendments included), delete, figures, latest rows for rollups, delete rollups,
+    # release, run update.
     lock = 1 if connection.vendor == "postgresql" else 0  # pg_advisory_xact_lock
-    with django_assert_num_queries(15 + lock + writes):
+    with django_assert_num_queries(16 + lock + writes):
         recompute()
 
 

@@ -291,6 +291,7 @@ class TargetDetail:
 def target_for_detail(*, pk: int) -> Target | None:
     return (
         Target.objects.select_related("plan__city", "indicator__pillar")
+        .prefetch_related("amendments")
         .filter(pk=pk)
         .first()
     )

@@ -90,6 +90,17 @@ def _export(request, chart_list: list, *, dataset: str, name: str) -> HttpRespon
     return response
 
 
+def _in_force(target) -> dict:
+    """What the target asks today: the terms of the version in force (a retirement keeps the
+    terms it ended, as the engine judges it) and the retirement, if any."""
+    today = timezone.localdate()
+    version = target.version_on(today)
+    terms = [v for v in target.versions()
+             if not v.retired and (v.effective_from is None or v.effective_from <= today)][-1]
+    return {"terms": terms, "text": target.describe_version(terms),
+            "retired": version if version.retired else None}
+
+
 def _page(request, template: str, context: dict, *, chart_list: list, dataset: str,
           name: str, exports: list | None = None) -> HttpResponse:
     """Render the page, or answer ?export= with one of its charts' or tables' numbers.
@@ -196,6 +207,7 @@ def target(request, pk: int):
     context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city,
                "combination_label": Aggregation(target_obj.combination).label,
                "versions": [(v, target_obj.describe_version(v)) for v in target_obj.versions()],
+               "in_force": _in_force(target_obj),
                "can_amend": request.user.has_perm(EDIT_PLANS, target_obj.plan.city)}
     return _page(request, "dashboards/target.html", context, chart_list=chart_list,
                  dataset=dataset, name=f"target-{target_obj.code}")

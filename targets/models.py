@@ -5,6 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dxtracker.i18n import BilingualNameMixin, localized
@@ -323,6 +324,22 @@ class Target(models.Model):
             if version.effective_from is None or version.effective_from <= day:
                 current = version
         return current
+
+    def retirement(self, day: date | None = None) -> "TargetVersion | None":
+        """The version that retired the target, if it is retired on `day` (default today)."""
+        version = self.version_on(day or timezone.localdate())
+        return version if version.retired else None
+
+    @property
+    def retired_by(self) -> str | None:
+        """The document that retired the target, if it is retired today."""
+        retirement = self.retirement()
+        return retirement.document_number if retirement else None
+
+    @property
+    def retired_from(self) -> date | None:
+        retirement = self.retirement()
+        return retirement.effective_from if retirement else None
 
     def describe(self) -> str:
         """The comparator and value in words, e.g. '≥ 80 %' or 'top 10'."""

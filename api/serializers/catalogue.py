@@ -103,6 +103,12 @@ class TargetSerializer(serializers.ModelSerializer):
         help_text="Later documents that change the target from a date; periods before each "
                   "date are judged against the version then in force.",
     )
+    retired_by = serializers.CharField(
+        read_only=True, allow_null=True,
+        help_text="The document that retired the target, if it is retired today: its results "
+                  "stay, and from retired_from on it is shown with status 'retired', not judged.",
+    )
+    retired_from = serializers.DateField(read_only=True, allow_null=True)
     level_abolished_on = serializers.DateField(
         read_only=True, allow_null=True,
         help_text="First day the target's administrative level no longer existed, if it "
@@ -115,7 +121,8 @@ class TargetSerializer(serializers.ModelSerializer):
                   "national_indicator", "year", "level", "comparator", "value", "description",
                   "combination", "unit_comparator", "unit_value", "unit_rule",
                   "baseline_value", "baseline_year", "baseline_source", "baseline_needed",
-                  "level_abolished_on", "amendments", "reading", "reading_vi", "reading_en",
+                  "level_abolished_on", "amendments", "retired_by", "retired_from",
+                  "reading", "reading_vi", "reading_en",
                   "responsible_units", "responsible_kinds", "source_sentence", "source_file"]
 
 

@@ -82,8 +82,12 @@ def test_pages_and_api_say_amended_by_from(client, target, editor):
     assert "như khi ban hành: ≥ 80 %" in versions
     assert "điều chỉnh theo 12/KH-UBND từ 1/1/2025: ≥ 90 %" in versions
     assert 'data-testid="amend-link"' in html
+    in_force = html.split('data-testid="target-in-force"')[1].split("</dd>")[0]
+    assert "≥ 90 %" in in_force and "điều chỉnh theo 12/KH-UBND từ 1/1/2025" in in_force
+    assert 'data-testid="target-retired"' not in html
 
     body = client.get(reverse("api:target-detail", args=[target.pk])).json()
+    assert (body["retired_by"], body["retired_from"]) == (None, None)
     assert body["amendments"] == [{
         "document_number": "12/KH-UBND", "document_title": "Kế hoạch điều chỉnh",
         "effective_from": "2025-01-01", "comparator": "at_least", "value": 90.0,
@@ -100,6 +104,12 @@ def test_a_retired_target_says_so_and_keeps_its_plan_version(client, target, edi
     assert not target.version_on(date(2025, 12, 31)).retired
     html = client.get(reverse("dashboards:target", args=[target.pk])).content.decode()
     assert "đã bãi bỏ" in html
+    retired = html.split('data-testid="target-retired"')[1].split("</dd>")[0]
+    assert "bãi bỏ theo 12/KH-UBND từ 1/1/2026" in retired
+    # What it asked until then stays on the page.
+    assert "≥ 80 %" in html.split('data-testid="target-in-force"')[1].split("</dd>")[0]
+    body = client.get(reverse("api:target-detail", args=[target.pk])).json()
+    assert (body["retired_by"], body["retired_from"]) == ("12/KH-UBND", "2026-01-01")
 
 
 def test_an_amendment_that_breaks_a_rule_is_refused_in_vietnamese(client, target, editor):

@@ -1,12 +1,14 @@
 """manage.py load_demo / remove_demo: marked, deterministic, idempotent, removable."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from attainment.models import Dataset, Rollup, Scope, TargetAttainment
+from attainment.models import Dataset, RecomputeRequest, Rollup, Scope, TargetAttainment
+from attainment.tasks import recompute_sweep, recompute_targets
 from reporting.models import (
     ApprovedFigure,
     Channel,
@@ -127,6 +129,29 @@ def test_load_demo_recomputes_the_demo_dataset(seeded, django_capture_on_commit_
     assert latest.exclude(actual_value__isnull=True).exists()
     assert not TargetAttainment.objects.filter(dataset=Dataset.OFFICIAL,
                                                actual_value__isnull=False).exists()
+
+
+def test_load_demo_with_the_broker_down_loads_and_its_recompute_waits_then_lands(
+    seeded, django_capture_on_commit_callbacks
+):
+    broker_down = RuntimeError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with mock.patch.object(recompute_targets, "delay", side_effect=broker_down):
+        _load(django_capture_on_commit_callbacks)
+
+    request = RecomputeRequest.objects.get()
+    assert (request.dataset, request.dispatched_at, request.done_at) == (Dataset.DEMO, None, None)
+    assert sorted(request.target_ids) == sorted(seeded.targets.values_list("pk", flat=True))
+    assert ApprovedFigure.objects.filter(origin=FigureOrigin.DEMO).exists()
+    assert ComplianceRecord.objects.filter(dataset=Dataset.DEMO).exists()  # no broker needed
+    assert not TargetAttainment.objects.exists()
+
+    # The broker is back: the periodic sweep queues it (tasks run in-process here).
+    assert recompute_sweep() == {"died": 0, "queued": 1}
+    request.refresh_from_db()
+    assert request.done_at is not None
+    assert TargetAttainment.objects.filter(dataset=Dataset.DEMO, is_latest=True,
+                                           scope=Scope.COMBINED).count() == seeded.targets.count()
+    assert not TargetAttainment.objects.filter(dataset=Dataset.OFFICIAL).exists()
 
 
 def test_load_demo_twice_changes_nothing(seeded, django_capture_on_commit_callbacks):

@@ -6,6 +6,7 @@ to a Redis broker and cache: the production shape, where DEBUG defaults to off a
 missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -148,6 +149,19 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy, its addresses (or networks): the address counted is then the one it
+# forwards in X-Forwarded-For, which is believed from those addresses only (dxtracker/clientip.py).
+# Empty (the default): REMOTE_ADDR, for a server that clients reach directly.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.5 or "
+            "10.0.0.0/24)"
+        ) from error
+AXES_CLIENT_IP_CALLABLE = "dxtracker.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False

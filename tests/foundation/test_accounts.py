@@ -159,3 +159,72 @@ def test_swagger_start_up_script_is_served_as_a_file(client):
     response = client.get("/api/docs/", {"script": ""})
     assert response.status_code == 200
     assert "SwaggerUIBundle" in response.content.decode()
+
+
+# Behind a reverse proxy (TRUSTED_PROXIES): REMOTE_ADDR is the proxy's for everyone.
+PROXY = "10.0.0.5"
+
+
+def _login_via(client, username, password, *, remote, forwarded=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+def test_two_clients_behind_the_proxy_are_locked_out_separately(client, clerk, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _login_via(client, "clerk", BAD, remote=PROXY, forwarded="203.0.113.7")
+    locked = _login_via(client, "clerk", BAD, remote=PROXY, forwarded="203.0.113.7")
+    assert locked.status_code == 429
+    assert _login_via(client, "clerk", GOOD, remote=PROXY,
+                      forwarded="203.0.113.7").status_code == 429
+
+    other = _login_via(client, "clerk", GOOD, remote=PROXY, forwarded="198.51.100.9")
+
+    assert other.status_code == 302
+
+
+def test_a_client_cannot_dodge_the_lock_with_its_own_forwarded_header(client, clerk, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    limit = settings.AXES_FAILURE_LIMIT
+    # Through the proxy, which appends the real address after whatever the client sent.
+    for n in range(limit):
+        response = _login_via(client, "clerk", BAD, remote=PROXY,
+                              forwarded=f"192.0.2.{n}, 203.0.113.7")
+    assert response.status_code == 429
+    # Straight to the server, bypassing the proxy: the header is not believed at all.
+    for n in range(limit):
+        response = _login_via(client, "clerk", BAD, remote="198.51.100.20",
+                              forwarded=f"192.0.2.{n}")
+    assert response.status_code == 429
+    assert _login_via(client, "clerk", GOOD, remote="198.51.100.20",
+                      forwarded="192.0.2.200").status_code == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, clerk, settings):
+    assert settings.TRUSTED_PROXIES == []
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = _login_via(client, "clerk", BAD, remote="10.0.0.1", forwarded=f"192.0.2.{n}")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("remote,forwarded,expected", [
+    ("10.0.0.5", "203.0.113.7", "203.0.113.7"),
+    ("10.0.0.5", "203.0.113.7:51234", "203.0.113.7"),
+    ("10.0.0.5", "[2001:db8::7]:443", "2001:db8::7"),
+    ("10.0.0.5", "2001:db8::7", "2001:db8::7"),
+    # two proxies in a row, both trusted: the address before them
+    ("10.0.0.5", "192.0.2.1, 203.0.113.7, 10.0.0.6", "203.0.113.7"),
+    # garbled or missing: the proxy's own address, never the client's claim
+    ("10.0.0.5", "192.0.2.1, not-an-address", "10.0.0.5"),
+    ("10.0.0.5", "", "10.0.0.5"),
+    ("198.51.100.20", "203.0.113.7", "198.51.100.20"),
+])
+def test_client_ip_reads_past_trusted_proxies_only(rf, settings, remote, forwarded, expected):
+    from dxtracker.clientip import client_ip
+
+    settings.TRUSTED_PROXIES = ["10.0.0.5", "10.0.0.6/32"]
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -18,7 +18,7 @@ PROBE = (
 )
 OUR_VARS = {
     "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST",
-    "CELERY_TASK_ALWAYS_EAGER", "SQLITE_PATH",
+    "CELERY_TASK_ALWAYS_EAGER", "SQLITE_PATH", "TRUSTED_PROXIES",
 }
 
 
@@ -185,3 +185,10 @@ def test_plain_http_deployments_neither_redirect_nor_send_hsts():
     plain = _probe_security(**DEPLOY_ENV, SECURE_COOKIES="false")
     assert (https["redirect"], https["hsts"] > 0) == (True, True)
     assert (plain["redirect"], plain["hsts"]) == (False, 0)
+
+
+def test_trusted_proxies_that_are_not_addresses_stop_start_up():
+    result = run_probe(TRUSTED_PROXIES="10.0.0.5,nginx")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx' is not an IP address or network" in result.stderr
+    assert run_probe(TRUSTED_PROXIES="10.0.0.5, 172.16.0.0/12").returncode == 0

@@ -20,7 +20,7 @@ def test_method_page_is_public_and_vietnamese_by_default(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert reverse("attainment:method") == "/attainment/method/"
-    assert "Cách tính mức độ đạt chỉ tiêu" in html
+    assert "Cách tính mức độ đạt mục tiêu" in html
     assert "Đúng tiến độ" in html and "Cần đẩy nhanh" in html and "Đang đi xuống" in html
     # thresholds from method.py, in Vietnamese number format
     assert f"R ≥ {str(method.ON_TRACK_MIN_RATIO).replace('.', ',')}" in html

@@ -70,7 +70,7 @@ def test_nightly_tasks_and_command_give_identical_rows(world):
 
     assert snapshot() == nightly
     # Commands speak the default language, Vietnamese.
-    assert "official: 3 chỉ tiêu" in out.getvalue() and "demo: 3 chỉ tiêu" in out.getvalue()
+    assert "official: 3 mục tiêu" in out.getvalue() and "demo: 3 mục tiêu" in out.getvalue()
     assert "official: 4 bản ghi tình hình nộp báo cáo" in out.getvalue()
     assert list(RecomputeRun.objects.values_list("trigger", flat=True)[:2]) == [
         "command", "command"

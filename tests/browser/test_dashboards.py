@@ -73,7 +73,7 @@ def test_language_switch_to_english_is_remembered(open_session, data, doit):
     session.login("doit_reviewer")
     session.goto(_pages(data, doit)["city"])
     heading = session.page.locator("h1")
-    assert "chỉ tiêu chuyển đổi số" in heading.inner_text()
+    assert "mục tiêu chuyển đổi số" in heading.inner_text()
     assert "1.234,5" in session.page.inner_text('[data-testid="target-list"]')
     session.page.click('[data-testid="lang-switch"] button[value="en"]')
     session.page.wait_for_load_state("load")

@@ -142,7 +142,7 @@ def test_target_detail_shows_series_target_line_trajectory_and_projection(
     assert response.status_code == 200
     chart = response.context["charts"][0]
     series = {row[0].value for row in chart.table.rows}
-    assert {"Giá trị thực tế", "Chỉ tiêu", "Quỹ đạo kỳ vọng", "Dự báo đến năm mục tiêu"} <= series
+    assert {"Giá trị thực tế", "Mục tiêu", "Quỹ đạo kỳ vọng", "Dự báo đến năm mục tiêu"} <= series
     actual = [row[2].value for row in chart.table.rows if row[0].value == "Giá trị thực tế"]
     assert actual == [41.0, 51.0, 61.0, 71.0]
     figure = json.loads(chart.figure_json())

@@ -101,7 +101,7 @@ def test_no_unit_behind_says_so(login, doit_reviewer, city_data):
     ComplianceRecord.objects.update(timeliness=Timeliness.ON_TIME)
     html = login(doit_reviewer).get(reverse("dashboards:city", args=["TC"])).content.decode()
     assert 'data-testid="behind-units-none"' in html
-    assert "0 chỉ tiêu chậm tiến độ" in html
+    assert "0 mục tiêu chậm tiến độ" in html
 
 
 def test_target_table_is_sortable_and_searchable_without_inline_script(login, doit_reviewer,

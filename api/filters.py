@@ -11,8 +11,11 @@ from api.periodcodes import PERIOD_CODE_PATTERN, period_by_code
 from attainment.models import Dataset, Rollup, RollupScope, Scope, Status, TargetAttainment
 from reporting.models import ComplianceRecord, Period, PeriodKind, Report, ReportState, Timeliness
 from targets.models import (
+    CatalogueChange,
+    ChangeSource,
     Comparator,
     Indicator,
+    IndicatorDefinition,
     Level,
     Measure,
     NationalIndicator,
@@ -20,6 +23,7 @@ from targets.models import (
     PillarKind,
     Plan,
     Target,
+    TargetAmendment,
 )
 from units.access import reads_city_id
 from units.models import Unit, UnitKind
@@ -326,3 +330,69 @@ class CompletenessFilter(_StoredResultFilter):
         self.refuse_unreadable()
         queryset = queryset.filter(dataset=self.value("dataset", Dataset.OFFICIAL))
         return super().filter_queryset(queryset)
+
+
+class _HistoryFilter(filters.FilterSet):
+    """Shared by the change log and the amendments: a plan, target or city the caller does
+    not read is refused (403), not answered with an empty list."""
+
+    city = _by_code(_cities(), method="keep_code", help_text=_("City code"))
+    plan = _by_code(Plan.objects.all(), method="keep_code", help_text=_("Plan code"))
+    target = filters.ModelChoiceFilter(queryset=Target.objects.select_related("plan"),
+                                       method="keep_id", help_text=_("Target id"))
+    indicator = _by_code(Indicator.objects.all(), method="keep_code",
+                         help_text=_("Indicator code"))
+    # How each filter reaches the row: {name: lookup}, set by the subclasses.
+    lookups: dict[str, str] = {}
+
+    # Applied in filter_queryset once the refusals are checked; the hints type the schema.
+    def keep_code(self, queryset, name, value: str):
+        return queryset
+
+    def keep_id(self, queryset, name, value: int):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        user = self.request.user if self.request is not None else None
+        for name in ("city", "plan", "target"):
+            named = self.form.cleaned_data.get(name)
+            if named is None:
+                continue
+            city_id = named.pk if name == "city" else (
+                named.city_id if name == "plan" else named.plan.city_id)
+            if not reads_city_id(user, city_id):
+                raise PermissionDenied(_("You may not read this city's changes."))
+        queryset = super().filter_queryset(queryset)
+        for name, lookup in self.lookups.items():
+            value = self.form.cleaned_data.get(name)
+            if value is not None:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset
+
+
+class CatalogueChangeFilter(_HistoryFilter):
+    lookups = {"city": "plan__city", "plan": "plan", "target": "target",
+               "indicator": "indicator"}
+    source = filters.ChoiceFilter(choices=ChangeSource.choices)
+
+    class Meta:
+        model = CatalogueChange
+        fields = ["source"]
+
+
+class AmendmentFilter(_HistoryFilter):
+    lookups = {"city": "target__plan__city", "plan": "target__plan", "target": "target",
+               "indicator": "target__indicator"}
+
+    class Meta:
+        model = TargetAmendment
+        fields: list[str] = []
+
+
+class DefinitionFilter(filters.FilterSet):
+    indicator = _by_code(Indicator.objects.all(), field_name="indicator",
+                         help_text=_("Indicator code"))
+
+    class Meta:
+        model = IndicatorDefinition
+        fields = ["indicator"]

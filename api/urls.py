@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from api.exceptions import not_found
-from api.views import catalogue, city_report, reports, results
+from api.views import catalogue, city_report, history, reports, results
 
 app_name = "api"
 
@@ -24,6 +24,10 @@ router.register("reports", reports.ReportViewSet, basename="report")
 router.register("attainment", results.AttainmentViewSet, basename="attainment")
 router.register("rollups", results.RollupViewSet, basename="rollup")
 router.register("completeness", results.CompletenessViewSet, basename="completeness")
+router.register("catalogue-changes", history.CatalogueChangeViewSet, basename="catalogue-change")
+router.register("amendments", history.AmendmentViewSet, basename="amendment")
+router.register("indicator-definitions", history.DefinitionViewSet,
+                basename="indicator-definition")
 
 urlpatterns = [
     path("v1/cities/<str:code>/report/<str:period>.<str:fmt>",

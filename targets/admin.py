@@ -6,22 +6,24 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from dxtracker.audit import ReadOnlyAdminMixin
+from targets.documents import DocumentError, document_text_from_upload
 from targets.models import (
     CatalogueChange,
     ChangeSource,
     Indicator,
+    IndicatorDefinition,
     NationalIndicator,
     Pillar,
     Plan,
     Target,
 )
-from targets.services import catalogue_recompute, change_record
-from targets.validation import city_kinds, draft_of, target_problems
+from targets.services import catalogue_recompute, change_record, document_digest
+from targets.validation import city_kinds, draft_of, sentence_in_document, target_problems
 from units.admin import CityFilter
 
 PLAN_FIELDS = ("code", "city", "title_vi", "title_en", "document_number", "issued_on",
                "issuing_body_vi", "issuing_body_en", "legal_basis", "horizon_years",
-               "source_file", "note_vi", "note_en")
+               "source_file", "note_vi", "note_en", "document_text")
 INDICATOR_FIELDS = ("pillar", "name_vi", "name_en", "measure", "direction", "aggregation",
                     "fraction", "national_indicator", "frequency", "reports_change")
 TARGET_FIELDS = ("plan", "indicator", "year", "level", "comparator", "value", "aggregation",
@@ -78,8 +80,46 @@ class TargetInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("indicator", "indicator__pillar")
 
 
+class PlanAdminForm(forms.ModelForm):
+    document_file = forms.FileField(
+        label=_("Replace the text from a file (.docx, .pdf or .txt)"), required=False,
+        help_text=_("The text extracted from the file replaces the document text above."))
+
+    class Meta:
+        model = Plan
+        fields = PLAN_FIELDS
+
+    def clean(self):
+        """A document text must hold every quote of the plan's targets (the rule of
+        targets/validation.py, seen from the plan's side)."""
+        data = super().clean()
+        upload = data.get("document_file")
+        if upload:
+            try:
+                data["document_text"] = document_text_from_upload(upload)
+            except DocumentError as exc:
+                self.add_error("document_file", exc.message)
+                return data
+        text = data.get("document_text") or ""
+        if text and self.instance.pk:
+            missing = [code for code, sentence in self.instance.targets.values_list(
+                "code", "source_sentence") if not sentence_in_document(sentence, text)]
+            if missing:
+                self.add_error("document_text" if not upload else "document_file", _(
+                    "The source sentences of these targets do not occur in this text: "
+                    "%(codes)s. Attach the plan's own document, or correct the quotes first.")
+                    % {"codes": ", ".join(missing)})
+        return data
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("document_file"):
+            self.instance.document_text = self.cleaned_data["document_text"]
+        return super().save(commit)
+
+
 @admin.register(Plan)
 class PlanAdmin(RecordedAdminMixin, admin.ModelAdmin):
+    form = PlanAdminForm
     recorded_fields = PLAN_FIELDS
     list_display = ("code", "display_title", "document_number", "city", "issued_on",
                     "target_count", "source_file")
@@ -92,7 +132,14 @@ class PlanAdmin(RecordedAdminMixin, admin.ModelAdmin):
                            "issued_on", "issuing_body_vi", "issuing_body_en")}),
         (_("Basis and horizon"), {"fields": ("legal_basis", "horizon_years", "source_file",
                                              "note_vi", "note_en")}),
+        (_("Document"), {"fields": ("document_text", "document_file")}),
     )
+
+    def _snapshot(self, obj) -> dict:
+        # The change log names a document text by its fingerprint, not the whole text.
+        snapshot = super()._snapshot(obj)
+        snapshot["document_text"] = document_digest(obj.document_text)
+        return snapshot
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets"))
@@ -176,7 +223,7 @@ class TargetAdminForm(forms.ModelForm):
         target, plan = self.instance, data.get("plan") or getattr(self.instance, "plan", None)
         if plan is None or data.get("indicator") is None:
             return data
-        for name in TARGET_FIELDS:
+        for name in (*TARGET_FIELDS, "source_sentence"):
             if name in data:
                 setattr(target, name, data[name])
         named = [u for u in data.get("responsible_units", [])
@@ -195,7 +242,7 @@ class TargetAdminForm(forms.ModelForm):
 @admin.register(Target)
 class TargetAdmin(RecordedAdminMixin, admin.ModelAdmin):
     form = TargetAdminForm
-    recorded_fields = TARGET_FIELDS
+    recorded_fields = (*TARGET_FIELDS, "source_sentence")
     list_display = ("code", "plan", "indicator", "year", "level", "described", "source_file")
     list_filter = ("plan", "year", "level", "comparator", PillarFilter)
     search_fields = ("code", "source_sentence", "indicator__code", "indicator__name_vi",
@@ -248,3 +295,14 @@ class CatalogueChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("action", "source")
     list_select_related = ("user", "plan", "indicator", "target")
     search_fields = ("target__code", "indicator__code", "plan__code", "user__username")
+
+
+@admin.register(IndicatorDefinition)
+class IndicatorDefinitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Definitions are recorded on the indicator's page (targets:indicator_definition), which
+    keeps the earlier one and logs the change; here they are only read."""
+
+    list_display = ("indicator", "effective_from", "document_number", "created_by",
+                    "created_at")
+    list_select_related = ("indicator", "created_by")
+    search_fields = ("indicator__code", "document_number", "text_vi")

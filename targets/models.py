@@ -27,6 +27,14 @@ class Plan(models.Model):
     legal_basis = models.JSONField(_("legal basis"), default=list, blank=True)
     horizon_years = models.JSONField(_("horizon years"), default=list)
     source_file = models.CharField(_("source document"), max_length=128, blank=True)
+    # The text every target's source sentence is checked against (targets/validation.py).
+    # Blank for a plan loaded before documents were attached: its quotes are then unchecked,
+    # and the import says so.
+    document_text = models.TextField(
+        _("document text"), blank=True,
+        help_text=_("The plan document's text (pasted, or extracted from the uploaded .txt, "
+                    ".docx or .pdf). Every target's source sentence must occur in it."),
+    )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
 
@@ -165,6 +173,23 @@ class Indicator(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def definition_versions(self) -> list["DefinitionVersion"]:
+        """The definition as first catalogued (its name), then each later one by date."""
+        versions = [DefinitionVersion(self.name_vi, self.name_en)]
+        for d in sorted(self.definitions.all(), key=lambda d: d.effective_from):
+            versions.append(DefinitionVersion(d.text_vi, d.text_en, d.effective_from,
+                                              d.document_number, d))
+        return versions
+
+    def definition_on(self, day: date) -> "DefinitionVersion":
+        """The definition in force on `day`: a figure is read with the definition of its
+        period's last day."""
+        current = None
+        for version in self.definition_versions():
+            if version.effective_from is None or version.effective_from <= day:
+                current = version
+        return current
 
     def unit_of_measure(self) -> str:
         """Short label of the unit of measure, for forms and tables."""
@@ -381,6 +406,7 @@ class ChangeSource(models.TextChoices):
     IMPORT = "import", _("Plan import (Excel)")
     ADMIN = "admin", _("Admin")
     AMENDMENT = "amendment", _("Amendment by a later document")
+    DEFINITION = "definition", _("Definition changed by a document")
 
 
 class CatalogueChange(models.Model):
@@ -462,3 +488,56 @@ class TargetVersion:
     retired: bool = False
     effective_from: date | None = None
     document_number: str = ""
+
+
+class IndicatorDefinition(models.Model):
+    """A later definition of an indicator, in force from a date by a document.
+
+    Example: online public services "mức độ 3, 4" became "toàn trình / một phần" under
+    Nghị định 42/2022/NĐ-CP. The earlier definition stays: figures of periods before
+    `effective_from` are read with it (Indicator.definition_on).
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"),
+                                  on_delete=models.CASCADE, related_name="definitions")
+    text_vi = models.TextField(_("definition (Vietnamese)"))
+    text_en = models.TextField(_("definition (English)"), blank=True)
+    effective_from = models.DateField(_("in force from"))
+    document_number = models.CharField(_("document"), max_length=64)
+    document_title = models.CharField(_("document title"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="indicator_definitions",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "effective_from", "pk"]
+        verbose_name = _("indicator definition")
+        verbose_name_plural = _("indicator definitions")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effective_from"],
+                                    name="one_definition_per_indicator_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} · {self.document_number} · {self.effective_from}"
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+@dataclass(frozen=True)
+class DefinitionVersion:
+    """An indicator's definition in force from a day (None: as first catalogued)."""
+
+    text_vi: str
+    text_en: str
+    effective_from: date | None = None
+    document_number: str = ""
+    record: "IndicatorDefinition | None" = None
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")

@@ -31,8 +31,10 @@ from targets.models import (
     Direction,
     Frequency,
     Indicator,
+    IndicatorDefinition,
     Level,
     Measure,
+    NationalIndicator,
     Pillar,
     Plan,
     Target,
@@ -43,6 +45,8 @@ from units.models import Unit, UnitKind
 PLAN_SHEET = "KeHoach"
 TARGET_SHEET = "MucTieu"
 GUIDE_SHEET = "HuongDan"
+# Optional: later definitions of the plan's indicators (a file without the sheet is read too).
+DEFINITION_SHEET = "DinhNghia"
 HEADER_ROW = 1
 FIRST_ROW = 2
 MAX_TARGET_ROWS = 1000
@@ -73,6 +77,7 @@ TARGET_COLUMNS = [
     ("measure", "Đơn vị đo (chỉ tiêu mới)", 16),
     ("direction", "Chiều (chỉ tiêu mới)", 12),
     ("frequency", "Tần suất (chỉ tiêu mới)", 12),
+    ("national_indicator", "Mã chỉ tiêu quốc gia", 20),
     ("aggregation", "Cách tổng hợp", 16),
     ("comparator", "Phép so sánh", 14),
     ("value", "Giá trị", 12),
@@ -89,12 +94,23 @@ TARGET_COLUMNS = [
     ("reading_en", "Cách đọc (tiếng Anh)", 40),
 ]
 COLUMN_OF = {key: get_column_letter(i) for i, (key, _h, _w) in enumerate(TARGET_COLUMNS, 1)}
+DEFINITION_COLUMNS = [
+    ("indicator", "Mã chỉ tiêu", 28),
+    ("effective_from", "Hiệu lực từ ngày", 14),
+    ("document_number", "Văn bản (số hiệu)", 20),
+    ("document_title", "Tên văn bản", 40),
+    ("text_vi", "Định nghĩa mới (tiếng Việt)", 60),
+    ("text_en", "Định nghĩa mới (tiếng Anh)", 60),
+]
+DEFINITION_COLUMN_OF = {key: get_column_letter(i)
+                        for i, (key, _h, _w) in enumerate(DEFINITION_COLUMNS, 1)}
 HEADER_OF = {key: header for key, header, _w in TARGET_COLUMNS}
 # Which column a rule of targets/validation.py points at.
 FIELD_COLUMN = {"responsible": "responsible", "baseline_source": "baseline_source",
                 "baseline_value": "baseline_value", "baseline_year": "baseline_year",
                 "unit_comparator": "unit_comparator", "unit_value": "unit_value",
-                "aggregation": "aggregation", "comparator": "comparator", "value": "value"}
+                "aggregation": "aggregation", "comparator": "comparator", "value": "value",
+                "source_sentence": "source_sentence"}
 
 GUIDE_LINES = [
     "HƯỚNG DẪN ĐIỀN MẪU KẾ HOẠCH",
@@ -106,9 +122,18 @@ GUIDE_LINES = [
     "3. Một câu nhiều mục tiêu (90% cấp thành phố, 80% cấp huyện): mỗi cấp một dòng.",
     "4. Đơn vị chịu trách nhiệm: mã đơn vị hoặc kind:commune, kind:district…, cách nhau bởi "
     "dấu phẩy.",
-    "5. Mục tiêu 'giảm'/'tăng' (reduce_by, increase_by) cần Giá trị gốc và Năm gốc, hoặc ghi "
+    "5. Mã chỉ tiêu quốc gia: chỉ tiêu của Chương trình quốc gia (749/QĐ-TTg) mà chỉ tiêu "
+    "của thành phố tương ứng, để so sánh giữa các thành phố (danh sách ở cuối trang này). "
+    "Chỉ tiêu đã gắn mã khác thì không đổi được qua tệp này.",
+    "6. Câu trích từ văn bản phải có nguyên văn trong văn bản kế hoạch đính kèm khi tải lên "
+    "(.docx, .pdf hoặc .txt); không kể xuống dòng, khoảng trắng và kiểu dấu ngoặc kép.",
+    "7. Mục tiêu 'giảm'/'tăng' (reduce_by, increase_by) cần Giá trị gốc và Năm gốc, hoặc ghi "
     "Nguồn mức gốc = needed.",
-    "6. Không dùng công thức: gõ giá trị. Số viết kiểu Việt Nam: 1.000 là một nghìn; 12,5.",
+    "8. Không dùng công thức: gõ giá trị. Số viết kiểu Việt Nam: 1.000 là một nghìn; 12,5.",
+    "9. Sheet DinhNghia (không bắt buộc): khi một văn bản định nghĩa lại chỉ tiêu từ một ngày "
+    "(ví dụ Nghị định 42/2022/NĐ-CP: 'mức độ 3, 4' thành 'toàn trình / một phần'), mỗi dòng "
+    "một định nghĩa mới; định nghĩa cũ vẫn giữ cho các kỳ trước ngày đó. Định nghĩa đã ghi "
+    "thì không sửa được qua tệp này.",
     "",
     "Giá trị hợp lệ:",
     "Đơn vị đo: " + ", ".join(Measure.values),
@@ -138,8 +163,16 @@ class PlanPreview:
     plan: dict = field(default_factory=dict)
     targets: list[dict] = field(default_factory=list)
     new_indicators: list[dict] = field(default_factory=list)
+    # Later definitions not yet recorded: {indicator, effective_from, document_number, …}.
+    definitions: list[dict] = field(default_factory=list)
+    # {existing indicator code: national indicator code} for indicators not yet linked.
+    national_links: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Not refusals: what the reader should know before confirming (no document attached).
+    warnings: list[str] = field(default_factory=list)
     city: Unit | None = None
+    # "upload": the file sent with the workbook; "stored": the plan's saved text; "": none.
+    document_source: str = ""
 
 
 # --------------------------------------------------------------------------- writing
@@ -167,16 +200,36 @@ def plan_workbook(*, plan: Plan | None = None) -> bytes:
         ts.column_dimensions[get_column_letter(i)].width = width
     ts.freeze_panes = "B2"
     if plan is not None:
-        targets = (Target.objects.filter(plan=plan).select_related("indicator")
+        targets = (Target.objects.filter(plan=plan)
+                   .select_related("indicator__national_indicator")
                    .prefetch_related("responsible_units").order_by("year", "code"))
         for r, target in enumerate(targets, start=FIRST_ROW):
             for i, (key, _h, _w) in enumerate(TARGET_COLUMNS, start=1):
                 # a sentence typed as "=…" in the admin must not come back as a formula
                 set_cell(ts.cell(row=r, column=i), _target_value(target, key))
+    ds = wb.create_sheet(DEFINITION_SHEET)
+    for i, (_key, header, width) in enumerate(DEFINITION_COLUMNS, start=1):
+        cell = ds.cell(row=HEADER_ROW, column=i, value=header)
+        cell.font, cell.fill = bold, head
+        ds.column_dimensions[get_column_letter(i)].width = width
+    if plan is not None:
+        definitions = (IndicatorDefinition.objects
+                       .filter(indicator__targets__plan=plan).distinct()
+                       .select_related("indicator").order_by("indicator__code",
+                                                             "effective_from"))
+        for r, d in enumerate(definitions, start=FIRST_ROW):
+            for i, (key, _h, _w) in enumerate(DEFINITION_COLUMNS, start=1):
+                value = d.indicator.code if key == "indicator" else getattr(d, key)
+                set_cell(ds.cell(row=r, column=i),
+                         value.isoformat() if key == "effective_from" else value or None)
     guide = wb.create_sheet(GUIDE_SHEET)
     guide.column_dimensions["A"].width = 120
-    for r, line in enumerate(GUIDE_LINES, start=1):
-        guide.cell(row=r, column=1, value=line).font = bold if r == 1 else Font()
+    nationals = [f"{n.code}: {n.name_vi} ({n.decision})"
+                 for n in NationalIndicator.objects.order_by("code")]
+    lines = [*GUIDE_LINES, "", "Mã chỉ tiêu quốc gia:", *nationals]
+    for r, line in enumerate(lines, start=1):
+        set_cell(guide.cell(row=r, column=1), line)
+        guide.cell(row=r, column=1).font = bold if r == 1 else Font()
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -203,6 +256,9 @@ def _number(value: Decimal | None):
 def _target_value(target: Target, key: str):
     if key == "indicator":
         return target.indicator.code
+    if key == "national_indicator":
+        national = target.indicator.national_indicator
+        return national.code if national else None
     if key == "responsible":
         units = list(target.responsible_units.all())
         kinds = list(target.responsible_kinds or ())
@@ -264,7 +320,31 @@ def _raw_cells(wb) -> tuple[dict, list[tuple[int, dict]]]:
             continue
         raw_rows.append((r, {key: _jsonable(values[i] if i < len(values) else None)
                              for i, (key, _h, _w) in enumerate(TARGET_COLUMNS)}))
+    raw_plan["definitions"] = _raw_definitions(wb)
     return raw_plan, raw_rows
+
+
+def _raw_definitions(wb) -> list[tuple[int, dict]]:
+    """Rows of the optional definitions sheet, under the same header check as the targets."""
+    if DEFINITION_SHEET not in wb.sheetnames:
+        return []
+    rows = wb[DEFINITION_SHEET].iter_rows(min_row=HEADER_ROW,
+                                          max_row=HEADER_ROW + MAX_TARGET_ROWS,
+                                          max_col=len(DEFINITION_COLUMNS), values_only=True)
+    header = next(rows, ())
+    expected = [h for _k, h, _w in DEFINITION_COLUMNS]
+    if [str(v or "").strip().lower() for v in header] != [e.lower() for e in expected]:
+        raise report_excel.ExcelFileError(
+            _("The columns in row %(row)s of sheet “%(sheet)s” are not the template's. "
+              "Expected: %(expected)s.")
+            % {"row": HEADER_ROW, "sheet": DEFINITION_SHEET, "expected": ", ".join(expected)})
+    raw = []
+    for r, values in enumerate(rows, start=FIRST_ROW):
+        if all(v in (None, "") for v in values):
+            continue
+        raw.append((r, {key: _jsonable(values[i] if i < len(values) else None)
+                        for i, (key, _h, _w) in enumerate(DEFINITION_COLUMNS)}))
+    return raw
 
 
 def _jsonable(value):
@@ -350,11 +430,28 @@ class _Row:
         return int(value)
 
 
-def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]]) -> PlanPreview:
-    """Clean and check a plan and its targets; every problem names its sheet, row and column."""
+def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]],
+               document_text: str | None = None) -> PlanPreview:
+    """Clean and check a plan and its targets; every problem names its sheet, row and column.
+
+    document_text: the text of the document uploaded with the workbook; None means the plan's
+    stored text (a re-import of an export). Without either, quotes are not checked and the
+    preview warns.
+    """
     preview = PlanPreview()
     plan = _check_plan(raw_plan, preview)
     city = preview.city
+    if document_text:
+        preview.document_source = "upload"
+    else:
+        document_text = (Plan.objects.filter(code=plan.get("code") or "")
+                         .values_list("document_text", flat=True).first() or "")
+        preview.document_source = "stored" if document_text else ""
+    if not document_text:
+        preview.warnings.append(_(
+            "No document text is attached to this plan, so the source sentences were not "
+            "checked against the document. Upload the plan document (.docx, .pdf or .txt) "
+            "with the workbook to check them."))
     if not raw_rows:
         preview.problems.append(Problem(TARGET_SHEET, FIRST_ROW, "A", HEADER_OF["code"],
                                         _("The sheet has no target rows.")))
@@ -362,8 +459,10 @@ def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]]) -> PlanPrevi
         return preview
     units = {u.code: u for u in Unit.objects.filter(city=city)}
     kinds_in_city = city_kinds(city)
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.select_related("national_indicator")}
     pillars = {p.code: p for p in Pillar.objects.all()}
+    nationals = set(NationalIndicator.objects.values_list("code", flat=True))
+    national_of: dict[str, tuple[str, int]] = {}
     new_indicators: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for r, raw in raw_rows:
@@ -380,6 +479,8 @@ def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]]) -> PlanPrevi
         seen.setdefault(code, r)
         indicator, measure, aggregation_default, reports_change = _row_indicator(
             row, indicators, pillars, new_indicators)
+        _row_national(row, indicator, indicators, nationals, national_of, new_indicators,
+                      preview)
         comparator = row.choice("comparator", Comparator, required=True)
         value = row.number("value")
         year = row.year("year", required=True)
@@ -410,6 +511,7 @@ def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]]) -> PlanPrevi
                 baseline_year=baseline_year, baseline_source=baseline_source,
                 named_unit_kinds=tuple(u.kind for u in named),
                 responsible_kinds=tuple(kinds), kinds_in_city=kinds_in_city,
+                source_sentence=sentence, document_text=document_text,
             )
             for p in target_problems(draft):
                 row.fail(FIELD_COLUMN.get(p.field, "comparator"), p.message)
@@ -425,7 +527,57 @@ def plan_check(*, raw_plan: dict, raw_rows: list[tuple[int, dict]]) -> PlanPrevi
                 "reading_en": row.text("reading_en"),
             })
     preview.new_indicators = list(new_indicators.values())
+    _check_definitions(raw_plan.get("definitions") or [], indicators, new_indicators, preview)
     return preview
+
+
+def _check_definitions(raw: list, indicators: dict, new_indicators: dict,
+                       preview: PlanPreview) -> None:
+    """Later definitions: a known (or new) indicator, a date, a document and the Vietnamese
+    text. One already recorded is left as it is; a different text for a recorded day is
+    refused, because a definition is history and is never edited."""
+    def fail(r: int, key: str, message: str) -> None:
+        preview.problems.append(Problem(DEFINITION_SHEET, r, DEFINITION_COLUMN_OF[key],
+                                        {k: h for k, h, _w in DEFINITION_COLUMNS}[key],
+                                        message))
+
+    recorded = {(d.indicator.code, d.effective_from): d for d in
+                IndicatorDefinition.objects.select_related("indicator")
+                .filter(indicator__code__in=[row.get("indicator") for _r, row in raw])}
+    seen = set()
+    for r, row in raw:
+        values = {k: ("" if row.get(k) is None else str(row[k]).strip())
+                  for k, _h, _w in DEFINITION_COLUMNS}
+        before = len(preview.problems)
+        for key, value in values.items():
+            if value.startswith("="):
+                fail(r, key, _("This cell holds a formula; type the value itself."))
+        code = values["indicator"]
+        if code not in indicators and code not in new_indicators:
+            fail(r, "indicator", _("“%(code)s” is not an indicator of the catalogue or of this "
+                                   "file.") % {"code": code})
+        day = None
+        try:
+            day = date.fromisoformat(values["effective_from"][:10])
+        except ValueError:
+            fail(r, "effective_from", _("Write the date as YYYY-MM-DD."))
+        for key in ("document_number", "text_vi"):
+            if not values[key]:
+                fail(r, key, _("This cell is required."))
+        if len(preview.problems) != before:
+            continue
+        if (code, day) in seen:
+            fail(r, "effective_from", _("The indicator already has a definition in force from "
+                                        "that day."))
+            continue
+        seen.add((code, day))
+        existing = recorded.get((code, day))
+        if existing is None:
+            preview.definitions.append({**values, "effective_from": day.isoformat(), "row": r})
+        elif (existing.text_vi, existing.text_en, existing.document_number) != (
+                values["text_vi"], values["text_en"], values["document_number"]):
+            fail(r, "text_vi", _("A different definition is recorded from that day; a recorded "
+                                 "definition is not changed (record a later one instead)."))
 
 
 def _check_plan(raw: dict, preview: PlanPreview) -> dict:
@@ -512,6 +664,40 @@ def _row_indicator(row: _Row, indicators: dict, pillars: dict, new: dict):
                  "name_en": row.text("indicator_name_en"), "measure": measure,
                  "direction": direction, "frequency": frequency, "aggregation": aggregation}
     return code, measure, aggregation, False
+
+
+def _row_national(row: _Row, indicator: str, indicators: dict, nationals: set,
+                  seen: dict, new: dict, preview: PlanPreview) -> None:
+    """The national indicator the row's indicator maps to: a known code, the same on every
+    row of the indicator, and never a different one from the mapping already catalogued
+    (other cities' comparisons rest on it)."""
+    code = row.text("national_indicator")
+    if not code or not indicator:
+        return
+    if code not in nationals:
+        row.fail("national_indicator", _("“%(code)s” is not the code of a national indicator "
+                                         "(see the guide sheet).") % {"code": code})
+        return
+    if indicator in seen and seen[indicator][0] != code:
+        row.fail("national_indicator", _(
+            "Row %(row)s maps indicator %(indicator)s to national indicator %(other)s; one "
+            "indicator maps to one national indicator.")
+            % {"row": seen[indicator][1], "indicator": indicator, "other": seen[indicator][0]})
+        return
+    seen.setdefault(indicator, (code, row.r))
+    known = indicators.get(indicator)
+    if known is None:
+        if indicator in new:
+            new[indicator]["national_indicator"] = code
+        return
+    if known.national_indicator is None:
+        preview.national_links[indicator] = code
+    elif known.national_indicator.code != code:
+        row.fail("national_indicator", _(
+            "Indicator %(indicator)s is mapped to national indicator %(current)s, which other "
+            "cities' comparisons use; it cannot be changed from a plan file (ask the "
+            "administrator), so leave %(current)s or an empty cell.")
+            % {"indicator": indicator, "current": known.national_indicator.code})
 
 
 def _row_responsible(row: _Row, units: dict) -> tuple[list[Unit], list[str]]:

@@ -42,7 +42,7 @@ from targets.models import (
     Target,
 )
 from targets.services import responsible_units_resolve
-from targets.validation import TargetDraft, city_kinds, target_problems
+from targets.validation import TargetDraft, city_kinds, sentence_problems, target_problems
 from units.models import Unit, UnitKind
 
 DEFAULT_FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -323,10 +323,11 @@ class _Loader:
         return self._seed_texts[source_file]
 
     def check_sentence(self, entry: _Entry, source_file: str, sentence: str) -> None:
-        text = self.seed_text(source_file)
-        if text is not None and sentence not in text:
-            entry.fail(_("source_sentence is not an exact substring of %(file)s: %(sentence)r")
-                       % {"file": source_file, "sentence": sentence})
+        # The rule of every quote, the one the import and the admin apply (validation.py).
+        for problem in sentence_problems(sentence, self.seed_text(source_file) or ""):
+            entry.fail(_("%(problem)s (%(file)s): %(sentence)r")
+                       % {"problem": problem.message, "file": source_file,
+                          "sentence": sentence})
 
     def unit(self, entry: _Entry, code: str) -> Unit:
         unit = Unit.objects.filter(code=code).first()
@@ -484,7 +485,11 @@ class _Loader:
             isinstance(y, int) and not isinstance(y, bool) for y in horizon
         ):
             p.fail(_("horizon_years must be a list of years"))
+        document = self.seed_text(source_file)
+        # Without the seeds at hand the stored text is kept, never blanked.
+        document_values = {} if document is None else {"document_text": document}
         plan, _status = _upsert(Plan, self.report, {"code": p.text("code")}, {
+            **document_values,
             "city": city, "title_vi": p.text("title_vi"), "title_en": p.text("title_en"),
             "document_number": p.text("document_number"), "issued_on": p.day("issued_on"),
             "issuing_body_vi": p.text("issuing_body_vi"),

@@ -133,20 +133,33 @@ def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Respons
 
 
 @dataclass
+class DefinitionSpan:
+    """One definition of an indicator and the official figures read with it."""
+
+    version: object  # targets.models.DefinitionVersion
+    until: date | None  # the day the next definition took over (exclusive)
+    periods: list  # [(period code, figures)] of periods ending while it was in force
+
+
+@dataclass
 class IndicatorProfile:
     """What an indicator page shows: the definition, who reports, every target, its changes."""
 
     indicator: Indicator
     targets: list[Target]
     changes: list
+    definitions: list[DefinitionSpan]
 
 
-def indicator_profile(*, code: str) -> IndicatorProfile | None:
-    """An indicator with every city's targets on it and its recorded changes; three queries."""
+def indicator_profile(*, code: str, city_ids: set[int] | None = None) -> IndicatorProfile | None:
+    """An indicator with every city's targets on it, its recorded changes, and its
+    definitions over time with the official figures each one labels (of the readable cities,
+    `city_ids`; None: all); five queries."""
+    from reporting.models import ApprovedFigure, FigureOrigin
     from targets.models import CatalogueChange
 
     indicator = (Indicator.objects.select_related("pillar", "national_indicator")
-                 .filter(code=code).first())
+                 .prefetch_related("definitions").filter(code=code).first())
     if indicator is None:
         return None
     targets = list(
@@ -154,4 +167,23 @@ def indicator_profile(*, code: str) -> IndicatorProfile | None:
         .order_by("plan__city__code", "plan__code", "year", "level", "code")
     )
     changes = list(CatalogueChange.objects.filter(indicator=indicator).select_related("user"))
-    return IndicatorProfile(indicator, targets, changes)
+    figures = ApprovedFigure.objects.filter(
+        indicator=indicator, superseded_at__isnull=True,
+        origin__in=(FigureOrigin.DOCUMENT, FigureOrigin.REPORT))
+    if city_ids is not None:
+        figures = figures.filter(unit__city_id__in=city_ids)
+    per_period = list(figures.values("period__year", "period__quarter", "period__ends_on")
+                      .annotate(n=Count("pk")).order_by("period__ends_on", "period__quarter"))
+    versions = indicator.definition_versions()
+    spans = []
+    for i, version in enumerate(versions):
+        until = versions[i + 1].effective_from if i + 1 < len(versions) else None
+        spans.append(DefinitionSpan(version, until, [
+            (f"{row['period__year']}-Q{row['period__quarter']}" if row["period__quarter"]
+             else str(row["period__year"]), row["n"])
+            for row in per_period
+            # A period is read with the definition in force on its last day.
+            if (version.effective_from is None or version.effective_from <= row["period__ends_on"])
+            and (until is None or row["period__ends_on"] < until)
+        ]))
+    return IndicatorProfile(indicator, targets, changes, spans)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,13 +16,15 @@ from targets.models import (
     ChangeAction,
     ChangeSource,
     Indicator,
+    IndicatorDefinition,
+    NationalIndicator,
     Pillar,
     Plan,
     Target,
     TargetAmendment,
 )
 from targets.validation import city_kinds, draft_of, target_problems
-from units.access import EDIT_PLANS
+from units.access import EDIT_PLANS, edits_definitions
 from units.models import Unit, UnitKind
 
 
@@ -131,6 +134,8 @@ class PlanImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     new_indicators: list[str] = field(default_factory=list)
+    linked_indicators: list[str] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)
 
 
 _PLAN_FIELDS = ("title_vi", "title_en", "document_number", "issued_on", "issuing_body_vi",
@@ -141,49 +146,78 @@ _TARGET_FIELDS = ("indicator", "year", "level", "comparator", "value", "aggregat
                   "reading_en")
 
 
-def plan_import(*, user, raw_plan: dict, raw_rows: list) -> PlanImportResult:
+def plan_import(*, user, raw_plan: dict, raw_rows: list,
+                document_text: str | None = None) -> PlanImportResult:
     """Check the uploaded plan again and save it whole, in one transaction, or nothing.
 
     Rows are matched on (plan, target code): a re-imported export changes only the targets
     whose cells changed, and each change is recorded with who and when (old → new) and
     queues the recompute of that target. Targets absent from the file are left in place.
+    document_text: the plan document's text uploaded with the workbook, which becomes the
+    plan's (None keeps the stored one).
     """
     from targets.plan_workbook import plan_check  # the workbook module reads models only
 
-    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
+    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows, document_text=document_text)
     if preview.city is not None and not user.has_perm(EDIT_PLANS, preview.city):
         raise PlanPermissionError(_("You may import plans only for a city where you are a plan "
                                     "editor."))
     if preview.problems:
         raise PlanImportError(_("The file has problems; nothing was saved. Check it again."))
     with transaction.atomic():
-        return _plan_write(user=user, preview=preview)
+        return _plan_write(user=user, preview=preview, document_text=document_text)
 
 
-def _plan_write(*, user, preview) -> PlanImportResult:
+def document_digest(text: str) -> str:
+    """How the change log names a document text: its length and a fingerprint, not the text."""
+    if not text:
+        return ""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return _("%(chars)s characters, sha256 %(digest)s…") % {"chars": len(text),
+                                                           "digest": digest}
+
+
+def _plan_write(*, user, preview, document_text: str | None) -> PlanImportResult:
     data, city = preview.plan, preview.city
     values = {k: data[k] for k in _PLAN_FIELDS}
     values["issued_on"] = date.fromisoformat(data["issued_on"]) if data["issued_on"] else None
     plan = Plan.objects.select_for_update(of=("self",)).filter(code=data["code"]).first()
+    if document_text:
+        values["document_text"] = document_text
+    recorded = {k: document_digest(v) if k == "document_text" else v for k, v in values.items()}
     if plan is None:
         plan = Plan.objects.create(code=data["code"], city=city, **values)
-        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=None, new=values)
+        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=None, new=recorded)
     else:
         old = {k: getattr(plan, k) for k in _PLAN_FIELDS}
+        old["document_text"] = document_digest(plan.document_text)
         for k, v in values.items():
             setattr(plan, k, v)
         plan.save()
-        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=old, new=values)
+        change_record(user=user, source=ChangeSource.IMPORT, obj=plan, old=old, new=recorded)
     result = PlanImportResult(plan)
     pillars = {p.code: p for p in Pillar.objects.all()}
+    nationals = {n.code: n for n in NationalIndicator.objects.filter(
+        code__in={*preview.national_links.values(),
+                  *(s.get("national_indicator") for s in preview.new_indicators)})}
     for spec in preview.new_indicators:
         indicator = Indicator.objects.create(
             code=spec["code"], pillar=pillars[spec["pillar"]], name_vi=spec["name_vi"],
             name_en=spec["name_en"], measure=spec["measure"], direction=spec["direction"],
-            frequency=spec["frequency"], aggregation=spec["aggregation"])
+            frequency=spec["frequency"], aggregation=spec["aggregation"],
+            national_indicator=nationals.get(spec.get("national_indicator")))
         change_record(user=user, source=ChangeSource.IMPORT, obj=indicator, old=None,
                       new={k: v for k, v in spec.items() if k != "code"})
         result.new_indicators.append(indicator.code)
+    # An indicator not yet mapped takes the national indicator the plan gives it.
+    for indicator in Indicator.objects.filter(code__in=preview.national_links,
+                                              national_indicator__isnull=True):
+        indicator.national_indicator = nationals[preview.national_links[indicator.code]]
+        indicator.save(update_fields=["national_indicator"])
+        change_record(user=user, source=ChangeSource.IMPORT, obj=indicator,
+                      old={"national_indicator": None},
+                      new={"national_indicator": indicator.national_indicator})
+        result.linked_indicators.append(indicator.code)
     indicators = {i.code: i for i in Indicator.objects.filter(
         code__in={t["indicator"] for t in preview.targets})}
     city_units = list(Unit.objects.filter(city=city))
@@ -230,6 +264,13 @@ def _plan_write(*, user, preview) -> PlanImportResult:
         change_record(user=user, source=ChangeSource.IMPORT, obj=target, old=old, new=new)
         result.updated.append(target.code)
         changed_ids.append(target.pk)
+    for spec in preview.definitions:
+        indicator_definition_change(
+            user=user, indicator=Indicator.objects.get(code=spec["indicator"]),
+            text_vi=spec["text_vi"], text_en=spec["text_en"],
+            effective_from=date.fromisoformat(spec["effective_from"]),
+            document_number=spec["document_number"], document_title=spec["document_title"])
+        result.definitions.append(spec["indicator"])
     catalogue_recompute(target_ids=changed_ids)
     return result
 
@@ -282,3 +323,42 @@ def target_amend(*, user, target: Target, document_number: str, effective_from: 
             % {"document": document_number, "day": effective_from.strftime("%d/%m/%Y")})
         catalogue_recompute(target_ids=[target.pk])
     return amendment
+
+
+def indicator_definition_change(*, user, indicator: Indicator, text_vi: str, text_en: str,
+                                effective_from: date, document_number: str,
+                                document_title: str = "") -> IndicatorDefinition:
+    """Record that a document redefines an indicator from a date; the earlier definition
+    stays for the periods before it.
+
+    Figures keep their values: what changes is how they are read, so nothing is recomputed.
+    Recorded in the change log (who, when, old → new, which document).
+    """
+    if not edits_definitions(user):
+        raise PlanPermissionError(_("Only plan editors may record a change of an indicator's "
+                                    "definition."))
+    text_vi, text_en = text_vi.strip(), text_en.strip()
+    document_number = document_number.strip()
+    if not text_vi or not document_number:
+        raise PlanImportError(_("Give the new definition in Vietnamese and the document that "
+                                "sets it."))
+    with transaction.atomic():
+        Indicator.objects.select_for_update(of=("self",)).filter(pk=indicator.pk).first()
+        if indicator.definitions.filter(effective_from=effective_from).exists():
+            raise PlanImportError(_("The indicator already has a definition in force from "
+                                    "that day."))
+        before = indicator.definition_on(effective_from)
+        if before.text_vi == text_vi and before.text_en == text_en:
+            raise PlanImportError(_("The definition in force on that day already reads so."))
+        definition = IndicatorDefinition.objects.create(
+            indicator=indicator, text_vi=text_vi, text_en=text_en,
+            effective_from=effective_from, document_number=document_number,
+            document_title=document_title.strip(),
+            created_by=user if user.is_authenticated else None)
+        change_record(
+            user=user, source=ChangeSource.DEFINITION, obj=indicator,
+            old={"definition_vi": before.text_vi, "definition_en": before.text_en},
+            new={"definition_vi": text_vi, "definition_en": text_en},
+            note=_("%(document)s, in force from %(day)s")
+            % {"document": document_number, "day": effective_from.strftime("%d/%m/%Y")})
+    return definition

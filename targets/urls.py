@@ -11,4 +11,6 @@ urlpatterns = [
     path("plans/<slug:code>/export.xlsx", views.plan_export, name="plan_export"),
     path("targets/<int:pk>/amend/", views.target_amend_page, name="target_amend"),
     path("indicators/<slug:code>/", views.indicator_page, name="indicator"),
+    path("indicators/<slug:code>/definition/", views.indicator_definition_page,
+         name="indicator_definition"),
 ]

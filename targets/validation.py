@@ -9,6 +9,8 @@ be checked row by row before anything is written.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,6 +51,10 @@ class TargetDraft:
     responsible_kinds: tuple[str, ...] = ()
     # Kinds of which the plan's city has (or had) units at all.
     kinds_in_city: frozenset[str] = field(default_factory=frozenset)
+    # The quote and the text of the plan's document; an empty document text leaves the
+    # quote unchecked (plans loaded before documents were attached), and callers warn.
+    source_sentence: str = ""
+    document_text: str = ""
 
     @property
     def combination(self) -> str:
@@ -69,7 +75,43 @@ def target_problems(draft: TargetDraft) -> list[Problem]:
     problems += _comparator_problems(draft)
     problems += _baseline_problems(draft)
     problems += _combination_problems(draft)
+    problems += sentence_problems(draft.source_sentence, draft.document_text)
     return problems
+
+
+# Typographic variants a copy from Word, a PDF or a web page brings in, and their plain form.
+_QUOTES = str.maketrans({
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00ad": None,
+    "\u200b": None, "\ufeff": None,
+})
+_SPACES = re.compile(r"\s+")
+
+
+def text_normalized(text: str) -> str:
+    """The form quotes are compared in: Unicode NFC (a Vietnamese letter typed as base +
+    combining marks equals the precomposed one), plain quotes and dashes, one space for any
+    run of white space (line breaks of a PDF or a spreadsheet cell)."""
+    text = unicodedata.normalize("NFC", text or "").translate(_QUOTES)
+    return _SPACES.sub(" ", text).strip()
+
+
+def sentence_in_document(sentence: str, document_text: str) -> bool:
+    """Whether the quote occurs in the document text, after normalisation on both sides."""
+    return text_normalized(sentence) in text_normalized(document_text)
+
+
+def sentence_problems(sentence: str, document_text: str) -> list[Problem]:
+    """The quote must occur in the plan's document; unchecked when no text is attached."""
+    if not document_text or not sentence:
+        return []
+    if sentence_in_document(sentence, document_text):
+        return []
+    return [Problem("source_sentence", _(
+        "the source sentence does not occur in the plan's document text (compared without "
+        "regard to line breaks, spacing and quote marks): copy it exactly from the document"
+    ))]
 
 
 def _comparator_problems(d: TargetDraft) -> list[Problem]:
@@ -164,7 +206,8 @@ def city_kinds(city: Unit) -> frozenset[str]:
 
 
 def draft_of(target: Target, *, named_units: Iterable[Unit] | None = None,
-             kinds_in_city: frozenset[str] | None = None) -> TargetDraft:
+             kinds_in_city: frozenset[str] | None = None,
+             document_text: str | None = None) -> TargetDraft:
     """The draft of a target row (unsaved or saved), for the admin and re-checks."""
     indicator = target.indicator
     if named_units is None:
@@ -181,5 +224,7 @@ def draft_of(target: Target, *, named_units: Iterable[Unit] | None = None,
         named_unit_kinds=tuple(u.kind for u in named_units),
         responsible_kinds=tuple(target.responsible_kinds or ()),
         kinds_in_city=kinds_in_city,
+        source_sentence=target.source_sentence or "",
+        document_text=target.plan.document_text if document_text is None else document_text,
     )
 

@@ -9,13 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting.excel import ExcelFileError
-from reporting.forms import ExcelUploadForm
-from targets.forms import AmendForm
-from targets.models import Aggregation, Plan, Target
+from targets.documents import DocumentError, document_text_from_upload
+from targets.forms import AmendForm, DefinitionForm, PlanUploadForm
+from targets.models import Aggregation, Indicator, Plan, Target
 from targets.plan_workbook import plan_check, plan_workbook, plan_workbook_read
 from targets.selectors import indicator_profile
-from targets.services import PlanImportError, PlanPermissionError, plan_import, target_amend
-from units.access import EDIT_PLANS, is_plan_editor, readable_city_ids
+from targets.services import (
+    PlanImportError,
+    PlanPermissionError,
+    indicator_definition_change,
+    plan_import,
+    target_amend,
+)
+from units.access import EDIT_PLANS, edits_definitions, is_plan_editor, readable_city_ids
 
 SESSION_KEY = "plan-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,7 +60,7 @@ def plan_export(request, code: str):
 def plan_import_upload(request):
     """Upload a filled plan workbook: a preview with every problem; nothing is saved yet."""
     _require_plan_editor(request.user)
-    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
     context = {"upload_form": form}
     if request.method != "POST" or not form.is_valid():
         return render(request, "targets/plan_import.html", context,
@@ -65,13 +71,21 @@ def plan_import_upload(request):
     except ExcelFileError as exc:
         context["file_error"] = exc.message
         return render(request, "targets/plan_import.html", context, status=400)
-    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows)
+    document_text = None
+    if form.cleaned_data.get("document"):
+        try:
+            document_text = document_text_from_upload(form.cleaned_data["document"])
+        except DocumentError as exc:
+            context["file_error"] = exc.message
+            return render(request, "targets/plan_import.html", context, status=400)
+    preview = plan_check(raw_plan=raw_plan, raw_rows=raw_rows, document_text=document_text)
     if preview.city is not None and not request.user.has_perm(EDIT_PLANS, preview.city):
         raise PermissionDenied(_("You may import plans only for a city where you are a plan "
                                  "editor."))
     if not preview.problems:
         request.session[SESSION_KEY] = {"plan": raw_plan, "rows": raw_rows,
-                                        "filename": form.cleaned_data["file"].name}
+                                        "filename": form.cleaned_data["file"].name,
+                                        "document_text": document_text}
     context.update(preview=preview, filename=form.cleaned_data["file"].name)
     return render(request, "targets/plan_import.html", context,
                   status=400 if preview.problems else 200)
@@ -88,7 +102,8 @@ def plan_import_confirm(request):
         return redirect("targets:plan_import")
     try:
         result = plan_import(user=request.user, raw_plan=stored["plan"],
-                             raw_rows=[tuple(r) for r in stored["rows"]])
+                             raw_rows=[tuple(r) for r in stored["rows"]],
+                             document_text=stored.get("document_text"))
     except PlanPermissionError as exc:
         raise PermissionDenied(exc.message) from exc
     except PlanImportError as exc:
@@ -130,12 +145,35 @@ def indicator_page(request, code: str):
     """An indicator's metadata page (as Open SDG publishes them): what it measures, how unit
     figures combine, who reports, the targets that use it across cities and plans, and its
     changes over time."""
-    profile = indicator_profile(code=code)
+    readable = readable_city_ids(request.user)
+    profile = indicator_profile(code=code, city_ids=readable)
     if profile is None:
         raise Http404
-    readable = readable_city_ids(request.user)
     return render(request, "targets/indicator.html", {
         "profile": profile, "indicator": profile.indicator,
         "combination_label": Aggregation(profile.indicator.aggregation).label,
-        "readable": readable,
+        "readable": readable, "edits_definitions": edits_definitions(request.user),
     })
+
+
+@login_required
+def indicator_definition_page(request, code: str):
+    """Record that a document redefines the indicator from a date (plan editors)."""
+    indicator = get_object_or_404(Indicator, code=code)
+    if not edits_definitions(request.user):
+        raise PermissionDenied(_("Only plan editors may record a change of an indicator's "
+                                 "definition."))
+    form = DefinitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator_definition_change(user=request.user, indicator=indicator,
+                                        **form.cleaned_data)
+        except PlanImportError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The new definition was recorded; the earlier one "
+                                        "stays for the periods before it."))
+            return redirect("targets:indicator", code=indicator.code)
+    return render(request, "targets/indicator_definition.html",
+                  {"indicator": indicator, "form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -193,6 +193,24 @@ def is_plan_editor(user) -> bool:
     return scope.everything or bool(scope.plan_editor_cities)
 
 
+def edits_definitions(user) -> bool:
+    """Whether the user records that a document redefines an indicator: indicators are
+    shared by every city and redefined by national documents, so any city's plan editor."""
+    return is_plan_editor(user)
+
+
+def catalogue_history_filter(user, prefix: str = "") -> Q | None:
+    """Q over catalogue changes and amendments the user may read (None: every row).
+
+    Who edited a plan is read by those who read its city; an indicator's own changes (shared
+    by every city) by every signed-in user.
+    """
+    city_ids = readable_city_ids(user)
+    if city_ids is None:
+        return None
+    return Q(**{f"{prefix}plan__city_id__in": city_ids}) | Q(**{f"{prefix}plan__isnull": True})
+
+
 def is_reviewer(user) -> bool:
     """Whether the user reviews any city (the start page offers the review queue)."""
     scope = scope_of(user)

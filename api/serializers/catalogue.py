@@ -7,7 +7,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reporting.models import Period
-from targets.models import Indicator, NationalIndicator, Pillar, Plan, Target, TargetAmendment
+from targets.models import (
+    Indicator,
+    IndicatorDefinition,
+    NationalIndicator,
+    Pillar,
+    Plan,
+    Target,
+    TargetAmendment,
+)
 from units.models import Unit
 
 
@@ -22,12 +30,19 @@ class PlanSerializer(serializers.ModelSerializer):
     city = code_field()
     title = serializers.CharField(read_only=True, help_text="Title in the request's language")
     issuing_body = serializers.CharField(read_only=True)
+    has_document_text = serializers.SerializerMethodField(
+        help_text="Whether the plan's document text is attached, so its targets' source "
+                  "sentences were checked against it")
 
     class Meta:
         model = Plan
         fields = ["id", "code", "city", "title", "title_vi", "title_en", "document_number",
                   "issued_on", "issuing_body", "issuing_body_vi", "issuing_body_en",
-                  "legal_basis", "horizon_years", "source_file"]
+                  "legal_basis", "horizon_years", "source_file", "has_document_text"]
+
+
+    def get_has_document_text(self, plan: Plan) -> bool:
+        return bool(plan.document_text)
 
 
 class PillarSerializer(serializers.ModelSerializer):
@@ -46,17 +61,29 @@ class NationalIndicatorSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_vi", "name_en", "decision"]
 
 
+class DefinitionVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorDefinition
+        fields = ["text_vi", "text_en", "effective_from", "document_number", "document_title"]
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     pillar = code_field()
     name = serializers.CharField(read_only=True)
     unit_of_measure = serializers.CharField(read_only=True)
     national_indicator = NationalIndicatorSerializer(read_only=True, allow_null=True)
+    definitions = DefinitionVersionSerializer(
+        many=True, read_only=True,
+        help_text="Later definitions, each in force from a date by a document (the name is "
+                  "the definition before the first); a figure is read with the definition in "
+                  "force on its period's last day.",
+    )
 
     class Meta:
         model = Indicator
         fields = ["id", "code", "pillar", "name", "name_vi", "name_en", "measure",
                   "unit_of_measure", "direction", "aggregation", "fraction", "reports_change",
-                  "national_indicator"]
+                  "national_indicator", "definitions"]
 
 
 class TargetAmendmentSerializer(serializers.ModelSerializer):

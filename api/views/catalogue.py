@@ -66,9 +66,8 @@ class NationalIndicatorViewSet(CatalogueViewSet):
 class IndicatorViewSet(CatalogueViewSet):
     """What is measured, with its national indicator."""
 
-    queryset = Indicator.objects.select_related("pillar", "national_indicator").order_by(
-        "pillar__order", "code"
-    )
+    queryset = Indicator.objects.select_related("pillar", "national_indicator").prefetch_related(
+        "definitions").order_by("pillar__order", "code")
     serializer_class = IndicatorSerializer
     filterset_class = filters.IndicatorFilter
     csv_filename = "indicators"

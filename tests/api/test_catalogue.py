@@ -201,7 +201,8 @@ def _grow(catalogue, n):
         ("plans", {"city": "TC"}, 3),
         ("pillars", {}, 2),
         ("national-indicators", {}, 2),
-        ("indicators", {"pillar": "digital_economy"}, 3),
+        # 4: the indicators' later definitions are one prefetch of their own.
+        ("indicators", {"pillar": "digital_economy"}, 4),
         # 6: the targets' amendments are one prefetch of their own.
         ("targets", {"city": "TC", "pillar": "digital_economy"}, 6),
         ("units", {"city": "TC", "as_of": "2025-01-01"}, 5),

@@ -79,20 +79,6 @@ def workbook(plan=PLAN, rows=ROWS, *, tweak=None) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def plan_editor(seeded):
-    """DOIT plan editor of Cần Thơ: imports and amends Cần Thơ's plans, nobody else's."""
-    user = UserFactory(username="plan_editor")
-    MembershipFactory(user=user, unit=Unit.objects.get(code="CT-SKHCN"), role=Role.PLAN_EDITOR)
-    return user
-
-
-@pytest.fixture
-def editor_client(client, plan_editor):
-    client.force_login(plan_editor)
-    return client
-
-
-@pytest.fixture
 def recomputes(monkeypatch):
     """The recomputes queued after commit: [(target_ids, dataset)]."""
     from attainment import tasks
@@ -113,7 +99,7 @@ def test_template_has_the_plan_and_target_sheets(editor_client):
 
     assert response.status_code == 200
     wb = load_workbook(BytesIO(response.content))
-    assert wb.sheetnames == ["KeHoach", "MucTieu", "HuongDan"]
+    assert wb.sheetnames == ["KeHoach", "MucTieu", "DinhNghia", "HuongDan"]
     assert wb["MucTieu"]["A1"].value == "Mã mục tiêu"
     assert wb["KeHoach"]["A1"].value == "Mã kế hoạch"
 

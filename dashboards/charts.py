@@ -286,8 +286,13 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
 # ---------------------------------------------------------------- target detail
 
 
-def target_series_chart(target, series: list, latest, series_break=None) -> Chart:
-    """Actual values over time with the target line, baseline, expected path and projection."""
+def target_series_chart(target, series: list, latest, series_break=None, *,
+                        year: int | None = None) -> Chart:
+    """Actual values over time with the target line, baseline, expected path and projection.
+
+    year: the target year of the version in force today (an amendment may move it).
+    """
+    year = year or target.year
     measure = target.indicator.measure
     if measure == Measure.MILESTONE:
         return milestone_chart(series)
@@ -310,7 +315,7 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
     # after the target year, or ranked in another field and not compared.
     drawn = [a for a in series if _drawn_value(a) is not None]
     other_field = [a for a in drawn if _other_field(a)]
-    later = [a for a in drawn if a.period.ends_on.year > target.year and a not in other_field]
+    later = [a for a in drawn if a.period.ends_on.year > year and a not in other_field]
     points = [a for a in drawn if a not in other_field and a not in later]
     add(_("Actual value"), [a.period.ends_on for a in points],
         [_drawn_value(a) for a in points], [_provenance(a) for a in points],
@@ -335,14 +340,17 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
         if latest and latest.base_t is not None:
             start = t_to_date(latest.base_t)
         if start is not None:
-            add(_("Target"), [start, deadline_date(target.year)], [goal, goal],
-                mode="lines", line={"color": "#c62828", "dash": "dash"})
+            # An amended target was judged against other values before: the line steps.
+            steps = _target_steps(start, points, latest, goal)
+            steps.append((deadline_date(year), goal))
+            add(_("Target"), [d for d, _g in steps], [g for _d, g in steps],
+                mode="lines", line={"color": "#c62828", "dash": "dash", "shape": "hv"})
         if latest and latest.base_t is not None and latest.base_value is not None:
-            add(_("Expected trajectory"), [t_to_date(latest.base_t), deadline_date(target.year)],
+            add(_("Expected trajectory"), [t_to_date(latest.base_t), deadline_date(year)],
                 [latest.base_value, goal], mode="lines", line={"color": "#5b6877", "dash": "dot"})
     if latest and latest.projected_linear is not None and points:
         add(_("Projection to the target year"),
-            [points[-1].period.ends_on, deadline_date(target.year)],
+            [points[-1].period.ends_on, deadline_date(year)],
             [_drawn_value(points[-1]), latest.projected_linear],
             mode="lines+markers", line={"color": "#e65100", "dash": "dashdot"},
             marker={"symbol": "circle-open"})
@@ -358,6 +366,19 @@ def target_series_chart(target, series: list, latest, series_break=None) -> Char
     if measure == Measure.RANK:
         fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
     return Chart("series", _("Values over time"), _layout(fig, height=380), table)
+
+
+def _target_steps(start, points: list, latest, goal: float) -> list[tuple]:
+    """(from, value) each time the value judged against changed (amendments), else one."""
+    judged = [(a.period.ends_on, a.effective_target) for a in points
+              if a.effective_target is not None]
+    if latest is not None and latest.effective_target is not None:
+        judged.append((latest.period.ends_on, goal))
+    steps = [(start, judged[0][1] if judged else goal)]
+    for day, value in judged:
+        if value != steps[-1][1]:
+            steps.append((day, value))
+    return steps
 
 
 def _drawn_value(row) -> float | None:

@@ -200,14 +200,15 @@ def target(request, pk: int):
         raise PermissionDenied
     dataset = dataset_from_request(request)
     detail = selectors.target_detail(target=target_obj, dataset=dataset)
+    in_force = _in_force(target_obj)
     chart_list = [charts.target_series_chart(target_obj, detail.series, detail.latest,
-                                             detail.series_break)]
+                                             detail.series_break, year=in_force["terms"].year)]
     if detail.unit_rows:
         chart_list.append(charts.units_chart(detail.unit_rows, target_obj.indicator.measure))
     context = {"target": target_obj, "detail": detail, "city": target_obj.plan.city,
                "combination_label": Aggregation(target_obj.combination).label,
                "versions": [(v, target_obj.describe_version(v)) for v in target_obj.versions()],
-               "in_force": _in_force(target_obj),
+               "in_force": in_force,
                "can_amend": request.user.has_perm(EDIT_PLANS, target_obj.plan.city)}
     return _page(request, "dashboards/target.html", context, chart_list=chart_list,
                  dataset=dataset, name=f"target-{target_obj.code}")

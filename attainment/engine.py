@@ -16,16 +16,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from itertools import groupby
+from itertools import accumulate, chain, groupby, repeat
 from operator import itemgetter
 
 from django.db.models import FloatField
 from django.db.models.functions import Cast
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
-from attainment import method, storage
+from attainment import method, series, storage
 from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
-from attainment.models import Dataset, Scope, TargetAttainment
+from attainment.models import Dataset, Scope
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
 from reporting.selectors import owes
@@ -124,11 +125,12 @@ class _Period:
     year: int = 0
     quarter: int | None = None
     deadline: date | None = None
+    # A year and its Q4 end on the same day; the quarter, starting later, counts as later.
+    # Kept, not a property: the engine compares it for every figure and period.
+    key: tuple[date, date] = field(init=False, compare=False)
 
-    @property
-    def key(self) -> tuple[date, date]:
-        # A year and its Q4 end on the same day; the quarter, starting later, counts as later.
-        return (self.ends_on, self.starts_on)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.ends_on, self.starts_on))
 
 
 @dataclass(frozen=True)
@@ -145,21 +147,27 @@ class _Unit:
         return existed_during(self.valid_from, self.valid_to, day)
 
 
-@dataclass(frozen=True)
 class _Figure:
-    period: _Period
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    milestone: str | None
-    derived: bool = False  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
-    lower_bound: bool = False  # "hơn 550": the actual figure is higher
+    """One unit's figure for one period (a plain class: the engine makes one per figure)."""
 
-    def observed(self) -> float | None:
-        """The number the method sees (a milestone counts as its attainment, for counting)."""
-        if self.milestone:
-            return method.MILESTONE_ATTAINMENT.get(self.milestone)
-        return unit_value(UnitValue(self.value, self.numerator, self.denominator))
+    __slots__ = ("period", "value", "numerator", "denominator", "milestone", "derived",
+                 "lower_bound", "observed", "unit_value")
+
+    def __init__(self, period: _Period, value: float | None, numerator: float | None,
+                 denominator: float | None, milestone: str | None, derived: bool = False,
+                 lower_bound: bool = False) -> None:
+        self.period = period
+        self.value = value
+        self.numerator = numerator
+        self.denominator = denominator
+        self.milestone = milestone
+        self.derived = derived  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
+        self.lower_bound = lower_bound  # "hơn 550": the actual figure is higher
+        # What combine() reads, and the number the method sees (a milestone counts as its
+        # attainment, for counting); a figure is carried into every later period.
+        self.unit_value = UnitValue(value, numerator, denominator)
+        self.observed = (method.MILESTONE_ATTAINMENT.get(milestone) if milestone
+                         else unit_value(self.unit_value))
 
 
 @dataclass
@@ -177,7 +185,7 @@ class Context:
     final_due: dict[tuple[str, int], float] = field(default_factory=dict)
     # Units whose figures can count for the targets recomputed (None: every unit).
     figure_units: set[int] | None = None
-    rows: list[TargetAttainment] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # in storage.COLUMNS order
     row_count: int = 0
 
 
@@ -285,14 +293,16 @@ def _figure_stream(ctx: Context, indicator_ids: set[int] | None) -> Iterator[tup
         qs = qs.filter(indicator_id__in=sorted(indicator_ids))
     if ctx.figure_units is not None:
         qs = qs.filter(unit_id__in=sorted(ctx.figure_units))
-    return (
-        qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk")
-        .values_list(
-            "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
-            _float("denominator"), "milestone_state", "derived", "lower_bound",
-        )
-        .iterator(chunk_size=FIGURE_CHUNK)
+    qs = qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk").values_list(
+        "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
+        _float("denominator"), "milestone_state", "derived", "lower_bound",
     )
+    # The rows as the driver returns them, in chunks (a server-side cursor on PostgreSQL):
+    # Django's per-row converters cost more than the read itself on a million figures, and
+    # these columns need none (booleans may come back as 0/1, read as such).
+    compiler = qs.query.get_compiler(using=qs.db)
+    chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=FIGURE_CHUNK)
+    return chain.from_iterable(chunks)
 
 
 def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> dict[int, list[_Figure]]:
@@ -305,8 +315,8 @@ def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> dict[int, list[_Fig
     for (_indicator, unit_id, period_id, value, numerator, denominator, milestone, derived,
          lower_bound) in rows:
         latest[(unit_id, period_id)] = _Figure(
-            ctx.periods[period_id], value, numerator, denominator, milestone or None, derived,
-            lower_bound,
+            ctx.periods[period_id], value, numerator, denominator, milestone or None,
+            bool(derived), bool(lower_bound),
         )
     by_unit: dict[int, list[_Figure]] = defaultdict(list)
     for (unit_id, _period), fig in latest.items():
@@ -426,6 +436,84 @@ def _coverage_pool(
     return pool
 
 
+class _Rows:
+    """The series of one target and the rows judged on them, gathered so that all the rows
+    of a trend target are evaluated together (``attainment.series``).
+
+    Series ``s`` owns observations ``starts[s]`` to ``starts[s + 1]``; each row is judged on
+    the observations its series had when the row was added.
+    """
+
+    def __init__(self) -> None:
+        self.t: list[float] = []
+        self.value: list[float] = []
+        self.coverage: list[float | None] = []
+        self.field: list[float | None] = []
+        self.starts: list[int] = [0]
+        self.specs: list[method.TargetSpec] = []
+        self.series: list[int] = []
+        self.seen: list[int] = []
+        self.as_of: list[float] = []
+        self.state: list[str | None] = []
+        # The version of the target each row is judged against: (spec, retired).
+        self.version: list[tuple[method.TargetSpec, bool]] = []
+        # What the row stores besides the evaluation, one entry per row.
+        self.scope: list[str] = []
+        self.unit: list[int] = []
+        self.period: list[int] = []
+        self.latest: list[bool] = []
+        self.numerator: list[float | None] = []
+        self.denominator: list[float | None] = []
+        self.n_units: list[int] = []
+        self.reported: list[int | None] = []
+        self.expected: list[int | None] = []
+        self.rank_field: list[float | None] = []
+        self.ranked_among: list[float | None] = []
+        self.period_value: list[float | None] = []
+        self.lower_bound: list[bool] = []
+        self.derived: list[bool] = []
+
+    def begin(self, spec: method.TargetSpec) -> None:
+        self.specs.append(spec)
+
+    def observe(self, t: float, value: float, coverage: float | None = None,
+                field_size: float | None = None) -> None:
+        self.t.append(t)
+        self.value.append(value)
+        self.coverage.append(coverage)
+        self.field.append(field_size)
+
+    def end(self) -> None:
+        self.starts.append(len(self.t))
+
+    def row(self, scope: str, unit_id: int, period_id: int, as_of_t: float, is_latest: bool,
+            state: str | None, numerator: float | None, denominator: float | None,
+            n_units: int, *, version: tuple[method.TargetSpec, bool],
+            coverage: tuple[int, int] | None = None, derived: bool = False,
+            ranked_among: float | None = None, period_value: float | None = None,
+            lower_bound: bool = False) -> None:
+        self.series.append(len(self.specs) - 1)
+        self.version.append(version)
+        self.seen.append(len(self.t) - self.starts[-1])
+        self.as_of.append(as_of_t)
+        self.state.append(state)
+        self.scope.append(scope)
+        self.unit.append(unit_id)
+        self.period.append(period_id)
+        self.latest.append(is_latest)
+        self.numerator.append(numerator)
+        self.denominator.append(denominator)
+        self.n_units.append(n_units)
+        reported, expected = coverage if coverage is not None else (None, None)
+        self.reported.append(reported)
+        self.expected.append(expected)
+        self.rank_field.append(version[0].rank_field)
+        self.ranked_among.append(ranked_among)
+        self.period_value.append(period_value)
+        self.lower_bound.append(lower_bound)
+        self.derived.append(derived)
+
+
 def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]]) -> None:
     # Units that no longer exist still count through the unit that carries them now, and
     # only for the territory the plan covers.
@@ -435,19 +523,21 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
         and _in_territory(ctx, target, u)
     }
     contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
+    rows = _Rows()
     for unit_id in sorted(related | contributing):
-        _unit_rows(ctx, target, unit_id, figures[unit_id])
+        _unit_rows(ctx, target, unit_id, figures[unit_id], rows)
     carried = {ctx.successors.get(u, u) for u in related}
     for unit_id in sorted(target.responsible - figures.keys() - carried):
         unit = ctx.units.get(unit_id)
         if unit is not None and unit.exists_on(ctx.today):
-            _placeholder_row(ctx, target, Scope.UNIT, unit_id)
+            _placeholder_row(ctx, target, Scope.UNIT, unit_id, rows)
     if contributing:
         _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)},
                        _rule(ctx, target, contributing),
-                       _coverage_pool(ctx, target, contributing))
+                       _coverage_pool(ctx, target, contributing), rows)
     else:
-        _placeholder_row(ctx, target, Scope.COMBINED, target.city_id)
+        _placeholder_row(ctx, target, Scope.COMBINED, target.city_id, rows)
+    _add_rows(ctx, target, rows)
 
 
 def _rank_field(ranked: list[_Figure], set_on: date | None) -> float:
@@ -471,20 +561,6 @@ def _with_rank_field(target: TargetInfo, figs: Iterable[_Figure]) -> TargetInfo:
     )
 
 
-def _evaluate(
-    ctx: Context, target: TargetInfo, observations: list[method.Observation], as_of_t: float,
-    state: str | None, day: date,
-) -> tuple[method.Evaluation, method.TargetSpec]:
-    """The method's verdict against the version of the target in force on ``day``."""
-    spec, retired = target.version_on(day)
-    ev = method.evaluate(
-        spec, observations, as_of_t, state,
-        final_due_t=_final_due_t(ctx, target.frequency, spec.year),
-        level_ended_t=target.level_ended_t, retired=retired,
-    )
-    return ev, spec
-
-
 def _as_of_t(ctx: Context, period: _Period, is_latest: bool) -> float:
     # The latest row answers "where are we today": a target due in 2025 and unmet in 2026
     # is missed even if the last figure came in 2024.
@@ -497,32 +573,69 @@ def _version_day(ctx: Context, period: _Period, is_latest: bool) -> date:
     return max(period.ends_on, ctx.today) if is_latest else period.ends_on
 
 
-def _unit_rows(ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure]) -> None:
-    target = _with_rank_field(target, figs)
-    observations: list[method.Observation] = []
+def _versions(
+    ctx: Context, target: TargetInfo, periods: list[_Period]
+) -> list[tuple[method.TargetSpec, bool]]:
+    """The version each period is judged against (the last one as of today)."""
+    if not target.amendments:
+        return [(target.spec, False)] * len(periods)
+    last = len(periods) - 1
+    return [target.version_on(_version_day(ctx, p, i == last)) for i, p in enumerate(periods)]
+
+
+def _unit_rows(
+    ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure], rows: _Rows
+) -> None:
+    if target.is_rank:
+        target = _with_rank_field(target, figs)
+    rows.begin(target.spec)
+    observed = [f.observed for f in figs]
+    for fig, value in zip(figs, observed, strict=True):
+        if value is not None:
+            rows.observe(fig.period.t, value,
+                         field_size=fig.denominator if target.is_rank else None)
+    n = len(figs)
+    seen = list(accumulate(int(v is not None) for v in observed))
+    as_of = [f.period.t for f in figs]
+    if n:
+        as_of[-1] = _as_of_t(ctx, figs[-1].period, True)
+    states: list[str | None] = []
     state = None
-    for i, fig in enumerate(figs):
-        observed = fig.observed()
-        if observed is not None:
-            observations.append(method.Observation(
-                fig.period.t, observed, field=fig.denominator if target.is_rank else None
-            ))
-        state = fig.milestone or state
-        is_latest = i == len(figs) - 1
-        ev, spec = _evaluate(ctx, target, observations, _as_of_t(ctx, fig.period, is_latest),
-                             state, _version_day(ctx, fig.period, is_latest))
-        _add_row(ctx, target, Scope.UNIT, unit_id, fig.period.pk, ev, is_latest,
-                 fig.numerator, fig.denominator, 1, spec=spec, derived=fig.derived,
-                 lower_bound=fig.lower_bound,
-                 ranked_among=fig.denominator if target.is_rank else None,
-                 period_value=None if fig.milestone else observed)
+    for f in figs:
+        state = f.milestone or state
+        states.append(state)
+    rows.series.extend(repeat(len(rows.specs) - 1, n))
+    rows.seen.extend(seen)
+    rows.as_of.extend(as_of)
+    rows.state.extend(states)
+    versions = _versions(ctx, target, [f.period for f in figs])
+    rows.version.extend(versions)
+    rows.scope.extend(repeat(Scope.UNIT, n))
+    rows.unit.extend(repeat(unit_id, n))
+    rows.period.extend(f.period.pk for f in figs)
+    rows.latest.extend(i == n - 1 for i in range(n))
+    rows.numerator.extend(f.numerator for f in figs)
+    denominators = [f.denominator for f in figs]
+    rows.denominator.extend(denominators)
+    rows.n_units.extend(repeat(1, n))
+    rows.reported.extend(repeat(None, n))
+    rows.expected.extend(repeat(None, n))
+    rows.rank_field.extend(spec.rank_field for spec, _retired in versions)
+    rows.ranked_among.extend(denominators if target.is_rank else repeat(None, n))
+    rows.period_value.extend(
+        None if f.milestone else v for f, v in zip(figs, observed, strict=True)
+    )
+    rows.lower_bound.extend(f.lower_bound for f in figs)
+    rows.derived.extend(f.derived for f in figs)
+    rows.end()
 
 
 def _combined_rows(
     ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], rule: str,
-    pool: dict[int, Responsibility],
+    pool: dict[int, Responsibility], rows: _Rows,
 ) -> None:
-    target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
+    if target.is_rank:
+        target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
     # Coverage decides whether a level's value is judged; a city's own figure has none.
     judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
     periods = sorted(
@@ -530,32 +643,40 @@ def _combined_rows(
         key=lambda p: p.key,
     )
     reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
+    versions = _versions(ctx, target, periods)
     in_year_counts: tuple[int, int] | None = None
     cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
-    observations: list[method.Observation] = []
+    # Units valid forever exist in every period: no need to ask for each one.
+    units = [(unit_id, figs, ctx.units[unit_id],
+              ctx.units[unit_id].valid_from is None and ctx.units[unit_id].valid_to is None)
+             for unit_id, figs in figures.items()]
+    # Duties alike but for their unit are owed in the same periods: ask owes() once for each.
+    alike: dict[Responsibility, list[int]] = defaultdict(list)
+    for unit_id, duty in pool.items():
+        alike[replace(duty, unit_id=0)].append(unit_id)
+    rows.begin(target.spec)
     state = None
     for i, period in enumerate(periods):
         current: list[_Figure] = []
-        for unit_id, figs in figures.items():
+        key = period.key
+        spec = versions[i][0]
+        # share_meeting counts the units meeting the version the row is judged against.
+        unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
+        for unit_id, figs, unit, forever in units:
             j = cursor[unit_id]
-            while j + 1 < len(figs) and figs[j + 1].period.key <= period.key:
+            while j + 1 < len(figs) and figs[j + 1].period.key <= key:
                 j += 1
             cursor[unit_id] = j
             # A unit merged away keeps counting for the periods when it existed, not after.
-            if j >= 0 and ctx.units[unit_id].existed_during(period):
+            if j >= 0 and (forever or unit.existed_during(period)):
                 current.append(figs[j])
-        is_latest = i == len(periods) - 1
-        day = _version_day(ctx, period, is_latest)
-        spec = target.version_on(day)[0]
-        # share_meeting counts the units meeting the version the row is judged against.
-        unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
         combined = combine(
             rule,
-            [UnitValue(f.value, f.numerator, f.denominator) for f in current if not f.milestone],
+            [f.unit_value for f in current if not f.milestone],
             unit_spec,
         )
         n_units = combined.n_units
-        expected = [u for u, duty in pool.items() if owes(duty, period)]
+        expected = [u for duty, owing in alike.items() if owes(duty, period) for u in owing]
         counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
         if period.t <= method.target_deadline_t(spec.year):
             in_year_counts = counts
@@ -569,21 +690,17 @@ def _combined_rows(
         if milestone is not None:
             state = milestone
             n_units = sum(1 for f in current if f.milestone)
-            observations.append(method.Observation(
-                period.t, method.MILESTONE_ATTAINMENT[milestone], coverage
-            ))
+            rows.observe(period.t, method.MILESTONE_ATTAINMENT[milestone], coverage)
         elif combined.value is not None:
-            observations.append(
-                method.Observation(period.t, combined.value, coverage, field_size)
-            )
-        ev, spec = _evaluate(ctx, target, observations, _as_of_t(ctx, period, is_latest), state,
-                             day)
-        _add_row(ctx, target, Scope.COMBINED, target.city_id, period.pk, ev, is_latest,
-                 combined.numerator, combined.denominator, n_units, spec=spec,
-                 coverage=counts if pool else None,
+            rows.observe(period.t, combined.value, coverage, field_size)
+        is_latest = i == len(periods) - 1
+        rows.row(Scope.COMBINED, target.city_id, period.pk, _as_of_t(ctx, period, is_latest),
+                 is_latest, state, combined.numerator, combined.denominator, n_units,
+                 version=versions[i], coverage=counts if pool else None,
                  derived=any(f.derived for f in current), ranked_among=field_size,
                  lower_bound=any(f.lower_bound for f in current),
                  period_value=combined.value if milestone is None else None)
+    rows.end()
 
 
 def _final_due_t(ctx: Context, frequency: str, year: int) -> float:
@@ -616,9 +733,10 @@ def _combined_milestone(states: list[str]) -> str | None:
     return method.IN_PROGRESS
 
 
-def _placeholder_row(ctx: Context, target: TargetInfo, scope: str, unit_id: int) -> None:
+def _placeholder_row(
+    ctx: Context, target: TargetInfo, scope: str, unit_id: int, rows: _Rows
+) -> None:
     """A latest row saying "insufficient data", so every target shows on the dashboards."""
-    ev, spec = _evaluate(ctx, target, [], ctx.today_t, None, ctx.today)
     period_id = _fallback_period_id(ctx)
     coverage = None
     if scope == Scope.COMBINED:
@@ -626,8 +744,10 @@ def _placeholder_row(ctx: Context, target: TargetInfo, scope: str, unit_id: int)
         period = ctx.periods.get(period_id)
         if pool and period is not None:
             coverage = (0, sum(1 for duty in pool.values() if owes(duty, period)))
-    _add_row(ctx, target, scope, unit_id, period_id, ev, True, None, None, 0, spec=spec,
-             coverage=coverage)
+    rows.begin(target.spec)
+    rows.row(scope, unit_id, period_id, ctx.today_t, True, None, None, None, 0,
+             version=target.version_on(ctx.today), coverage=coverage)
+    rows.end()
 
 
 def _fallback_period_id(ctx: Context) -> int:
@@ -642,48 +762,70 @@ def _fallback_period_id(ctx: Context) -> int:
     return ctx.fallback_period_id
 
 
-def _add_row(
-    ctx: Context,
-    target: TargetInfo,
-    scope: str,
-    unit_id: int,
-    period_id: int,
-    ev: method.Evaluation,
-    is_latest: bool,
-    numerator: float | None,
-    denominator: float | None,
-    n_units: int,
-    *,
-    spec: method.TargetSpec,
-    coverage: tuple[int, int] | None = None,
-    derived: bool = False,
-    ranked_among: float | None = None,
-    period_value: float | None = None,
-    lower_bound: bool = False,
-) -> None:
-    reported, expected = coverage if coverage is not None else (None, None)
-    ctx.rows.append(
-        TargetAttainment(
-            dataset=ctx.dataset, target_id=target.pk, scope=scope, unit_id=unit_id,
-            period_id=period_id, is_latest=is_latest, actual_value=ev.actual,
-            numerator=numerator, denominator=denominator, n_units=n_units,
-            effective_target=ev.effective_target, attainment_pct=ev.attainment_pct,
-            status=ev.status, ratio=ev.ratio, observed_rate=ev.observed_rate,
-            required_rate=ev.required_rate, projected_cagr=ev.projected_cagr,
-            projected_linear=ev.projected_linear,
-            required_rate_from_now=ev.required_rate_from_now,
-            required_step_from_now=ev.required_step_from_now,
-            places_gained=ev.places_gained, base_value=ev.base_value, base_t=ev.base_t,
-            n_observations=ev.n_observations, stale=ev.stale,
-            since_deadline_value=ev.since_deadline_value,
-            since_deadline_t=ev.since_deadline_t, units_reported=reported,
-            units_expected=expected, not_comparable=ev.not_comparable,
-            rank_field=spec.rank_field, expected_now=ev.expected_now,
-            milestone_state=ev.milestone_state or "", derived=derived,
-            ranked_among=ranked_among, period_value=period_value, lower_bound=lower_bound,
-            computed_at=ctx.now,
-        )
-    )
+def _evaluate_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> dict[str, list]:
+    """The method's evaluation of every row, as columns (``series.FIELDS``), each row
+    against the version of the target it is judged by."""
+    groups: dict[tuple[method.TargetSpec, bool], list[int]] = defaultdict(list)
+    for i, version in enumerate(rows.version):
+        groups[version].append(i)
+    if len(groups) == 1:
+        (spec, retired), = groups
+        return _evaluate_group(ctx, target, rows, spec, retired, None)
+    columns: dict[str, list] = {name: [None] * len(rows.version) for name in series.FIELDS}
+    for (spec, retired), picked in groups.items():
+        part = _evaluate_group(ctx, target, rows, spec, retired, picked)
+        for name in series.FIELDS:
+            column, values = columns[name], part[name]
+            for i, value in zip(picked, values, strict=True):
+                column[i] = value
+    return columns
+
+
+def _evaluate_group(
+    ctx: Context, target: TargetInfo, rows: _Rows, spec: method.TargetSpec, retired: bool,
+    picked: list[int] | None,
+) -> dict[str, list]:
+    """Columns of the rows ``picked`` (all when None), judged against one version."""
+    final_due_t = _final_due_t(ctx, target.frequency, spec.year)
+    pick = (lambda values: values) if picked is None else (
+        lambda values: [values[i] for i in picked])
+    if series.supports(spec) and not retired:
+        batch = series.Batch(rows.t, rows.value, rows.coverage, rows.starts, pick(rows.series),
+                             pick(rows.seen), pick(rows.as_of))
+        return series.evaluate(spec, batch, final_due_t=final_due_t,
+                               level_ended_t=target.level_ended_t)
+    # Ranks (fields, places), milestones (states) and retired versions: a few rows, judged
+    # one by one. A series' rank field is that of its own figures (_with_rank_field).
+    columns: dict[str, list] = {name: [] for name in series.FIELDS}
+    observations = [method.Observation(*o) for o in
+                    zip(rows.t, rows.value, rows.coverage, rows.field, strict=True)]
+    for s, k, as_of, state in zip(pick(rows.series), pick(rows.seen), pick(rows.as_of),
+                                  pick(rows.state), strict=True):
+        first = rows.starts[s]
+        ev = method.evaluate(spec, observations[first:first + k], as_of, state,
+                             final_due_t=final_due_t, level_ended_t=target.level_ended_t,
+                             retired=retired)
+        for name in series.FIELDS:
+            columns[name].append(getattr(ev, name))
+    return columns
+
+
+def _add_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> None:
+    """The result rows of a target, as tuples in ``storage.COLUMNS`` order."""
+    ev = _evaluate_rows(ctx, target, rows)
+    n = len(rows.series)
+    ctx.rows.extend(zip(
+        repeat(ctx.dataset, n), repeat(target.pk, n), rows.scope, rows.unit, rows.period,
+        rows.latest, ev["actual"], rows.numerator, rows.denominator, rows.n_units,
+        ev["effective_target"], ev["attainment_pct"], ev["status"], ev["ratio"],
+        ev["observed_rate"], ev["required_rate"], ev["projected_cagr"],
+        ev["projected_linear"], ev["required_rate_from_now"], ev["required_step_from_now"],
+        ev["places_gained"], ev["base_value"], ev["base_t"], ev["n_observations"], ev["stale"],
+        ev["since_deadline_value"], ev["since_deadline_t"], rows.reported, rows.expected,
+        rows.rank_field, ev["not_comparable"], rows.ranked_among, rows.period_value,
+        rows.lower_bound, ev["expected_now"], [m or "" for m in ev["milestone_state"]],
+        rows.derived, repeat(storage.stamp(ctx.now), n), strict=True,
+    ))
     _flush(ctx)
 
 
@@ -692,4 +834,3 @@ def _flush(ctx: Context, *, force: bool = False) -> None:
         storage.write_rows(ctx.rows)
         ctx.row_count += len(ctx.rows)
         ctx.rows = []
-

@@ -2,63 +2,66 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from django.db import connection
 
 from attainment.models import TargetAttainment
 
+# The engine builds each row as a tuple of these columns, in this order.
+COLUMNS = (
+    "dataset", "target_id", "scope", "unit_id", "period_id", "is_latest", "actual_value",
+    "numerator", "denominator", "n_units", "effective_target", "attainment_pct", "status",
+    "ratio", "observed_rate", "required_rate", "projected_cagr", "projected_linear",
+    "required_rate_from_now", "required_step_from_now", "places_gained", "base_value",
+    "base_t", "n_observations", "stale", "since_deadline_value", "since_deadline_t",
+    "units_reported", "units_expected", "rank_field", "not_comparable", "ranked_among",
+    "period_value", "lower_bound", "expected_now", "milestone_state", "derived", "computed_at",
+)
 
-def write_rows(rows: list[TargetAttainment]) -> None:
-    """Insert result rows in one statement: COPY on PostgreSQL, executemany on SQLite.
+
+def _fields():
+    fields = [f for f in TargetAttainment._meta.concrete_fields if not f.primary_key]
+    names = tuple(f.attname for f in fields)
+    if names != COLUMNS:
+        raise RuntimeError(f"storage.COLUMNS is out of date with TargetAttainment: {names}")
+    return fields
+
+
+def stamp(when: datetime):
+    """computed_at as the database takes it: every row of a run carries the same one, so the
+    engine adapts it once instead of once per row."""
+    return _fields()[-1].get_db_prep_value(when, connection)
+
+
+def write_rows(rows: list[tuple]) -> None:
+    """Insert result rows (tuples in ``COLUMNS`` order, computed_at from ``stamp``) in one
+    statement: COPY on PostgreSQL, executemany on SQLite.
 
     bulk_create spent most of a full recompute preparing each field of each row and, on
     SQLite, split every flush into INSERTs of 33 rows (999 parameters); the rows here are
     plain values of plain columns (ids, floats, flags, one timestamp), written as they are.
     """
-    fields = [f for f in TargetAttainment._meta.concrete_fields if not f.primary_key]
-    names = [f.attname for f in fields]
+    if not rows:
+        return
+    fields = _fields()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(TargetAttainment._meta.db_table)
-    # Every row of one run carries the same computed_at; adapt it once.
-    at = names.index("computed_at")
-    stamps: dict[datetime, object] = {}
-    values = []
-    for row in rows:
-        record = [getattr(row, name) for name in names]
-        when = record[at]
-        if when not in stamps:
-            stamps[when] = fields[at].get_db_prep_value(when, connection)
-        record[at] = stamps[when]
-        values.append(record)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _copy(cursor, table, columns, values)
+            _copy(cursor, table, columns, rows)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
-def _copy(cursor, table: str, columns: str, values: list[list]) -> None:
-    text = io.StringIO()
-    for record in values:
-        text.write("\t".join(_copy_text(v) for v in record))
-        text.write("\n")
-    text.seek(0)
+def _copy(cursor, table: str, columns: str, rows: list[tuple]) -> None:
+    # COPY text straight from str(): every text column of a result row is a choice code
+    # (dataset, scope, status, milestone state: no tab, newline or backslash, never the word
+    # None), floats print as repr (exact), booleans as True/False (PostgreSQL reads both),
+    # and the one timestamp as ISO; so the only token to rewrite is None -> \N.
+    text = "\n".join("\t".join(map(str, row)) for row in rows) + "\n"
+    text = text.replace("None", "\\N")
     # psycopg 3's COPY; Django's debug cursor logs it like any statement (query counts see it).
     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        copy.write(text.getvalue())
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return repr(value) if isinstance(value, float) else str(value)
-
+        copy.write(text)

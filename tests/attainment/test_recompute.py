@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attainment import storage
 from attainment.engine import BULK_BATCH_SIZE, FLUSH_ROWS
 from attainment.models import RecomputeRun, Rollup, RollupScope, Scope, Status, TargetAttainment
 from reporting.models import ComplianceRecord, FigureOrigin, Report, ReportState
@@ -388,7 +389,13 @@ def test_rows_written_in_one_statement_equal_those_the_orm_writes(city, monkeypa
     assert len({r.computed_at for r in TargetAttainment.objects.all()}) == 1
 
     def orm_write(rows):
-        TargetAttainment.objects.bulk_create(rows, batch_size=BULK_BATCH_SIZE)
+        from django.utils import timezone
+
+        TargetAttainment.objects.bulk_create(
+            [TargetAttainment(**dict(zip(storage.COLUMNS[:-1], row[:-1], strict=True)),
+                              computed_at=timezone.now()) for row in rows],
+            batch_size=BULK_BATCH_SIZE,
+        )
 
     monkeypatch.setattr("attainment.storage.write_rows", orm_write)
     recompute()

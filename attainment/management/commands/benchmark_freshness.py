@@ -43,6 +43,7 @@ from attainment.freshness import (
     Worker,
     free_port,
     last_line,
+    port_open,
     publishing_to,
     reads_line,
     request_host,
@@ -123,6 +124,9 @@ class Command(BaseCommand):
         if settings.REDIS_URL and f":{port}/" in settings.REDIS_URL + "/":
             raise CommandError(f"--redis-port {port} is the configured REDIS_URL's: the "
                                "benchmark stops its broker, so it must be one of its own")
+        if port_open(port):
+            raise CommandError(f"--redis-port {port} is taken: the benchmark starts a "
+                               "redis-server of its own there")
 
         self._cleanup()  # leftovers of an interrupted run
         periods_before = set(Period.objects.values_list("pk", flat=True))
@@ -137,6 +141,8 @@ class Command(BaseCommand):
         try:
             with publishing_to(celery_app, redis.url):
                 samples = self._run(options, redis, worker)
+        except RuntimeError as exc:  # a process that would not start: say which, no trace
+            raise CommandError(str(exc)) from exc
         finally:
             worker.stop()
             redis.stop()
@@ -193,6 +199,7 @@ class Command(BaseCommand):
         if faults:
             self._worker_stopped(picks[-2], client, host, reviewer, worker, options)
             self._redis_down(picks[-1], client, host, reviewer, redis, options)
+        client.logout()
         return samples
 
     def _worker_stopped(self, pick, client, host, reviewer, worker, options) -> None:

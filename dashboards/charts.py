@@ -3,13 +3,22 @@
 Builders take rows already read by the selectors and never query. Number and date
 formats follow the active language: Plotly's ``separators`` and d3 formats for the
 chart, ``tables.format_cell`` for the table under it.
+
+Figures are built as the plain dicts plotly.js reads (``{"data": [...], "layout": {...}}``),
+not as ``plotly.graph_objects``: validating every property through graph_objects cost most
+of a dashboard page's server time (about 100 ms per figure). ``Chart.figure`` still gives
+the validated ``go.Figure`` of the same dict, and tests/dashboards/test_chart_json.py
+checks that plotly serialises it to exactly what the page embeds.
 """
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 import plotly.graph_objects as go
+import plotly.io as pio
 from django.utils.translation import gettext as _
+from plotly.io.json import to_json_plotly
 
 from attainment.models import Status
 from dashboards import tables
@@ -59,18 +68,60 @@ TIMELINESS_COLOURS = {
 CITY_COLOURS = ["#0b5cab", "#c2185b", "#00897b", "#6d4c41", "#7b3fa0"]
 
 
+@cache
+def _template() -> dict:
+    # What go.Figure puts under layout.template when none is set: plotly's default theme.
+    return pio.templates[pio.templates.default].to_plotly_json()
+
+
 @dataclass
 class Chart:
     """A figure, its title, and the table of exactly the numbers it draws."""
 
     id: str
     title: str
-    figure: go.Figure
+    spec: dict  # {"data": [trace dicts], "layout": {...}}, as plotly.js takes it
     table: ChartTable
     note: str = ""
 
+    @property
+    def figure(self) -> go.Figure:
+        """The same figure validated by plotly (for tests and notebooks; pages never need it)."""
+        return go.Figure(self.spec)
+
     def figure_json(self) -> str:
-        return self.figure.to_json()
+        layout = {"template": _template(), **self.spec["layout"]}
+        return to_json_plotly({"data": self.spec["data"], "layout": layout})
+
+
+def _figure(*traces: dict, **layout) -> dict:
+    return {"data": list(traces), "layout": layout}
+
+
+def _merge(into: dict, changes: dict) -> None:
+    # Nested dicts merge key by key, as go.Figure.update_layout does.
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _texts(values: list) -> list[str | None]:
+    # Plotly's text arrays are strings: go.Bar(text=[5]) embeds "5".
+    return [None if v is None else str(v) for v in values]
+
+
+def _update_layout(fig: dict, **changes) -> None:
+    _merge(fig["layout"], changes)
+
+
+def _update_xaxes(fig: dict, **changes) -> None:
+    _merge(fig["layout"].setdefault("xaxis", {}), changes)
+
+
+def _update_yaxes(fig: dict, **changes) -> None:
+    _merge(fig["layout"].setdefault("yaxis", {}), changes)
 
 
 def plotly_config(chart_id: str) -> dict:
@@ -97,8 +148,9 @@ def _month_format() -> str:
     return "%Y-%m" if is_english() else "%m/%Y"
 
 
-def _layout(fig: go.Figure, *, height: int = 360, **extra) -> go.Figure:
-    fig.update_layout(
+def _layout(fig: dict, *, height: int = 360, **extra) -> dict:
+    _update_layout(
+        fig,
         separators=_separators(),
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
@@ -109,8 +161,8 @@ def _layout(fig: go.Figure, *, height: int = 360, **extra) -> go.Figure:
         hoverlabel={"namelength": -1},
         **extra,
     )
-    fig.update_xaxes(automargin=True, gridcolor="#eef2f6")
-    fig.update_yaxes(automargin=True, gridcolor="#eef2f6")
+    _update_xaxes(fig, automargin=True, gridcolor="#eef2f6")
+    _update_yaxes(fig, automargin=True, gridcolor="#eef2f6")
     return fig
 
 
@@ -182,26 +234,24 @@ def pillar_attainment_chart(rollups: list) -> Chart:
         names.append(_short(name, 36))
         means.append(rollup.mean_attainment)
         counts.append(rollup.n_targets)
-    fig = go.Figure(
-        go.Bar(
-            x=means, y=names, orientation="h", marker_color="#0b5cab",
-            customdata=counts, name=_("Mean attainment (%)"),
-            hovertemplate="%{y}: %{x:,.1f} %<br>" + _("Targets") + ": %{customdata}<extra></extra>",
-            text=means, texttemplate="%{x:,.1f} %", textposition="auto",
-        )
-    )
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
-    fig.update_yaxes(autorange="reversed")
+    fig = _figure({
+        "type": "bar", "x": means, "y": names, "orientation": "h",
+        "marker": {"color": "#0b5cab"}, "customdata": counts, "name": _("Mean attainment (%)"),
+        "hovertemplate": "%{y}: %{x:,.1f} %<br>" + _("Targets") + ": %{customdata}<extra></extra>",
+        "text": _texts(means), "texttemplate": "%{x:,.1f} %", "textposition": "auto",
+    })
+    _update_xaxes(fig, range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    _update_yaxes(fig, autorange="reversed")
     return Chart("pillars", _("Attainment per pillar"),
                  _layout(fig, height=max(220, 60 * len(names) + 80)), table)
 
 
-def _integer_axis(fig: go.Figure, largest: int, **axis) -> None:
+def _integer_axis(fig: dict, largest: int, **axis) -> None:
     """A y axis of counts: whole-number ticks only."""
     # On small counts Plotly's automatic step is 0.2 or 0.5, which ",d" prints as "0 0 0 1 1 1".
     if largest <= 10:
         axis.update(tick0=0, dtick=1)
-    fig.update_yaxes(tickformat=",d", **axis)
+    _update_yaxes(fig, tickformat=",d", **axis)
 
 
 def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "") -> Chart:
@@ -217,13 +267,11 @@ def status_count_chart(rows: list, *, chart_id: str = "statuses", title: str = "
             labels.append(status_label(status))
             values.append(counts[status])
             colours.append(STATUS_COLOURS[status])
-    fig = go.Figure(
-        go.Bar(
-            x=labels, y=values, marker_color=colours, name=_("Targets"),
-            text=values, textposition="auto",
-            hovertemplate="%{x}: %{y:,d}<extra></extra>",
-        )
-    )
+    fig = _figure({
+        "type": "bar", "x": labels, "y": values, "marker": {"color": colours},
+        "name": _("Targets"), "text": _texts(values), "textposition": "auto",
+        "hovertemplate": "%{x}: %{y:,d}<extra></extra>",
+    })
     _integer_axis(fig, max(values, default=0), rangemode="tozero")
     return Chart(chart_id, title or _("Targets by status"), _layout(fig, height=320), table)
 
@@ -267,16 +315,14 @@ def trajectory_chart(rows: list, *, year: int) -> Chart:
         pcts.append(row.attainment_pct or 0)
         colours.append(STATUS_COLOURS[status])
         hover.append([row.target.describe(), status_label(status)])
-    fig = go.Figure(
-        go.Bar(
-            x=pcts, y=names, orientation="h", marker_color=colours, customdata=hover,
-            name=_("Attainment (%)"),
-            hovertemplate="%{y}<br>%{x:,.1f} % · %{customdata[1]}<br>"
-            + _("Target") + ": %{customdata[0]}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
-    fig.update_yaxes(autorange="reversed")
+    fig = _figure({
+        "type": "bar", "x": pcts, "y": names, "orientation": "h", "marker": {"color": colours},
+        "customdata": hover, "name": _("Attainment (%)"),
+        "hovertemplate": "%{y}<br>%{x:,.1f} % · %{customdata[1]}<br>"
+        + _("Target") + ": %{customdata[0]}<extra></extra>",
+    })
+    _update_xaxes(fig, range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    _update_yaxes(fig, autorange="reversed")
     title = _("Targets for %(year)s: attainment and status") % {"year": year}
     lines = sum(name.count("<br>") + 1 for name in names)
     return Chart(f"trajectory-{year}", title,
@@ -303,13 +349,14 @@ def target_series_chart(target, series: list, latest, series_break=None, *,
         Column("value", _("Value"), tables.NUMBER),
         Column("note", _("Note")),
     ])
-    fig = go.Figure()
+    fig = _figure()
     hover = "%{fullData.name}<br>%{x|" + _date_format() + "}: %{y:" + fmt + "}<extra></extra>"
 
     def add(name: str, xs: list, ys: list, notes: list | None = None, **style):
         for x, y, note in zip(xs, ys, notes or [""] * len(xs), strict=True):
             table.add(name, x, y, note)
-        fig.add_trace(go.Scatter(x=xs, y=ys, name=name, hovertemplate=hover, **style))
+        fig["data"].append({"type": "scatter", "x": xs, "y": ys, "name": name,
+                            "hovertemplate": hover, **style})
 
     # Each period's own value: judged (the target year or before, same rank field), shown
     # after the target year, or ranked in another field and not compared.
@@ -358,13 +405,20 @@ def target_series_chart(target, series: list, latest, series_break=None, *,
         # The merged city's series breaks: earlier figures are the old city's.
         label = _("Series break (merger)")
         table.add(label, series_break, None, "")
-        fig.add_vline(x=series_break.isoformat(), line={"color": "#5b6877", "dash": "dot"})
-        fig.add_annotation(x=series_break.isoformat(), y=1, yref="paper", text=label,
-                           showarrow=False, xanchor="left", yanchor="bottom")
-    fig.update_xaxes(type="date", hoverformat=_date_format(), tickformat=_month_format())
-    fig.update_yaxes(tickformat=fmt)
+        # What go.Figure.add_vline draws: a line across the whole height of the plot.
+        at = series_break.isoformat()
+        fig["layout"].setdefault("shapes", []).append({
+            "type": "line", "x0": at, "x1": at, "xref": "x", "y0": 0, "y1": 1,
+            "yref": "y domain", "line": {"color": "#5b6877", "dash": "dot"},
+        })
+        fig["layout"].setdefault("annotations", []).append({
+            "x": at, "y": 1, "yref": "paper", "text": label, "showarrow": False,
+            "xanchor": "left", "yanchor": "bottom",
+        })
+    _update_xaxes(fig, type="date", hoverformat=_date_format(), tickformat=_month_format())
+    _update_yaxes(fig, tickformat=fmt)
     if measure == Measure.RANK:
-        fig.update_yaxes(autorange="reversed", title=_("Rank (1 is best)"))
+        _update_yaxes(fig, autorange="reversed", title={"text": _("Rank (1 is best)")})
     return Chart("series", _("Values over time"), _layout(fig, height=380), table)
 
 
@@ -414,18 +468,18 @@ def milestone_chart(series: list) -> Chart:
         xs.append(row.period.ends_on)
         ys.append(MILESTONE_STEPS.index(row.milestone_state))
         labels.append(label)
-    fig = go.Figure(go.Scatter(
-        x=xs, y=ys, customdata=labels, mode="lines+markers", line={"shape": "hv", "width": 3},
-        name=_("Milestone state"),
-        hovertemplate="%{x|" + _date_format() + "}: %{customdata}<extra></extra>",
-    ))
-    fig.update_yaxes(range=[-0.3, 2.3], tickvals=[0, 1, 2],
-                     ticktext=[str(s.label) for s in MILESTONE_STEPS])
+    fig = _figure({
+        "type": "scatter", "x": xs, "y": ys, "customdata": labels, "mode": "lines+markers",
+        "line": {"shape": "hv", "width": 3}, "name": _("Milestone state"),
+        "hovertemplate": "%{x|" + _date_format() + "}: %{customdata}<extra></extra>",
+    })
+    _update_yaxes(fig, range=[-0.3, 2.3], tickvals=[0, 1, 2],
+                  ticktext=[str(s.label) for s in MILESTONE_STEPS])
     if xs:
-        fig.update_xaxes(type="date", tickformat=_month_format())
+        _update_xaxes(fig, type="date", tickformat=_month_format())
     else:
         # Nothing reported yet: no date axis at all rather than one around the year 2000.
-        fig.update_xaxes(visible=False)
+        _update_xaxes(fig, visible=False)
     return Chart("series", _("Milestone state over time"), _layout(fig, height=300), table)
 
 
@@ -452,17 +506,19 @@ def units_chart(unit_rows: list, measure: str) -> Chart:
         goals.append(row.effective_target)
         colours.append(STATUS_COLOURS[status])
         hover.append(status_label(status))
-    fig = go.Figure([
-        go.Bar(x=names, y=actual, name=_("Latest value"), marker_color=colours, customdata=hover,
-               hovertemplate="%{x}: %{y:" + fmt + "}<br>%{customdata}<extra></extra>"),
-        go.Scatter(x=names, y=goals, name=_("Target value"), mode="markers",
-                   marker={"symbol": "line-ew-open", "size": 28, "color": "#c62828",
-                           "line": {"width": 3}},
-                   hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + _("Target value") + "</extra>"),
-    ])
-    fig.update_yaxes(tickformat=fmt)
+    fig = _figure(
+        {"type": "bar", "x": names, "y": actual, "name": _("Latest value"),
+         "marker": {"color": colours}, "customdata": hover,
+         "hovertemplate": "%{x}: %{y:" + fmt + "}<br>%{customdata}<extra></extra>"},
+        {"type": "scatter", "x": names, "y": goals, "name": _("Target value"),
+         "mode": "markers",
+         "marker": {"symbol": "line-ew-open", "size": 28, "color": "#c62828",
+                    "line": {"width": 3}},
+         "hovertemplate": "%{x}: %{y:" + fmt + "}<extra>" + _("Target value") + "</extra>"},
+    )
+    _update_yaxes(fig, tickformat=fmt)
     if measure == Measure.RANK:
-        fig.update_yaxes(autorange="reversed")
+        _update_yaxes(fig, autorange="reversed")
     return Chart("units", _("Each responsible unit against its target"),
                  _layout(fig, height=380), table)
 
@@ -493,13 +549,13 @@ def unit_targets_chart(rows: list) -> Chart:
         pcts.append(row.attainment_pct or 0)
         colours.append(STATUS_COLOURS[status])
         hover.append(status_label(status))
-    fig = go.Figure(
-        go.Bar(x=pcts, y=names, orientation="h", marker_color=colours, customdata=hover,
-               name=_("Attainment (%)"),
-               hovertemplate="%{y}<br>%{x:,.1f} % · %{customdata}<extra></extra>")
-    )
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",.0f")
-    fig.update_yaxes(autorange="reversed")
+    fig = _figure({
+        "type": "bar", "x": pcts, "y": names, "orientation": "h", "marker": {"color": colours},
+        "customdata": hover, "name": _("Attainment (%)"),
+        "hovertemplate": "%{y}<br>%{x:,.1f} % · %{customdata}<extra></extra>",
+    })
+    _update_xaxes(fig, range=[0, 100], ticksuffix=" %", tickformat=",.0f")
+    _update_yaxes(fig, autorange="reversed")
     return Chart("targets", _("Attainment of the unit's targets"),
                  _layout(fig, height=max(240, 26 * len(names) + 90)), table)
 
@@ -514,15 +570,14 @@ def compliance_record_chart(records: list) -> Chart:
     ])
     for year in years:
         table.add(str(year), *(counts.get((year, t), 0) for t in TIMELINESS_ORDER))
-    fig = go.Figure([
-        go.Bar(x=[str(y) for y in years], y=[counts.get((y, t), 0) for y in years],
-               name=str(Timeliness(t).label), marker_color=TIMELINESS_COLOURS[t],
-               hovertemplate="%{x} · %{fullData.name}: %{y:,d}<extra></extra>")
+    fig = _figure(*(
+        {"type": "bar", "x": [str(y) for y in years], "y": [counts.get((y, t), 0) for y in years],
+         "name": str(Timeliness(t).label), "marker": {"color": TIMELINESS_COLOURS[t]},
+         "hovertemplate": "%{x} · %{fullData.name}: %{y:,d}<extra></extra>"}
         for t in TIMELINESS_ORDER
-    ])
-    fig.update_layout(barmode="stack")
+    ), barmode="stack")
     per_year = Counter(r.period.year for r in records)
-    _integer_axis(fig, max(per_year.values(), default=0), title=_("Reports"))
+    _integer_axis(fig, max(per_year.values(), default=0), title={"text": _("Reports")})
     return Chart("record", _("Reporting record"), _layout(fig, height=320), table)
 
 
@@ -574,11 +629,12 @@ def comparison_chart(group) -> Chart:
     palette = ["#f4a3a3", "#e57373", "#c62828", "#7f1d1d"]
     for i, year in enumerate(years):
         by_label = {labels[r.target.pk]: r.goal for r in group.rows if r.target.year == year}
-        traces.append(go.Bar(
-            x=cities, y=[by_label.get(c) for c in cities],
-            name=_("Target %(year)s") % {"year": year}, marker_color=palette[i % len(palette)],
-            hovertemplate="%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
-        ))
+        traces.append({
+            "type": "bar", "x": cities, "y": [by_label.get(c) for c in cities],
+            "name": _("Target %(year)s") % {"year": year},
+            "marker": {"color": palette[i % len(palette)]},
+            "hovertemplate": "%{x}: %{y:,.4~f}<extra>%{fullData.name}</extra>",
+        })
     # Each label's most recent value, and the period it is of.
     latest: dict[str, object] = {}
     for row in group.rows:
@@ -589,15 +645,15 @@ def comparison_chart(group) -> Chart:
         if known is None or (row.period.ends_on, row.period.starts_on) > (
                 known.period.ends_on, known.period.starts_on):
             latest[label] = row
-    traces.append(go.Bar(
-        x=cities, y=[latest[c].actual if c in latest else None for c in cities],
-        customdata=[str(latest[c].period) if c in latest else "" for c in cities],
-        name=_("Latest value"), marker_color="#0b5cab",
-        hovertemplate="%{x} (%{customdata}): %{y:,.4~f}<extra>%{fullData.name}</extra>",
-    ))
-    fig = go.Figure(traces)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=",.4~f", title_text=indicator.unit_of_measure())
+    traces.append({
+        "type": "bar", "x": cities,
+        "y": [latest[c].actual if c in latest else None for c in cities],
+        "customdata": [str(latest[c].period) if c in latest else "" for c in cities],
+        "name": _("Latest value"), "marker": {"color": "#0b5cab"},
+        "hovertemplate": "%{x} (%{customdata}): %{y:,.4~f}<extra>%{fullData.name}</extra>",
+    })
+    fig = _figure(*traces, barmode="group")
+    _update_yaxes(fig, tickformat=",.4~f", title={"text": str(indicator.unit_of_measure())})
     title = _("%(indicator)s (%(level)s)") % {"indicator": indicator.name,
                                                 "level": group.level_label}
     return Chart(f"comparison-{group.key}", title, _layout(fig, height=360), table,
@@ -616,16 +672,18 @@ def comparison_series_chart(group) -> Chart:
     for i, (city, points) in enumerate(group.series.items()):
         for period, value in points:
             table.add(city.name, str(period), period.ends_on, value)
-        traces.append(go.Scatter(
-            x=[p.ends_on for p, _v in points], y=[v for _p, v in points], name=city.name,
-            customdata=[str(p) for p, _v in points],
-            mode="lines+markers", line={"color": CITY_COLOURS[i % len(CITY_COLOURS)]},
-            hovertemplate="%{fullData.name} · %{customdata}<br>%{x|" + _date_format()
+        traces.append({
+            "type": "scatter", "x": [p.ends_on for p, _v in points],
+            "y": [v for _p, v in points], "name": city.name,
+            "customdata": [str(p) for p, _v in points],
+            "mode": "lines+markers", "line": {"color": CITY_COLOURS[i % len(CITY_COLOURS)]},
+            "hovertemplate": "%{fullData.name} · %{customdata}<br>%{x|" + _date_format()
             + "}: %{y:,.4~f}<extra></extra>",
-        ))
-    fig = go.Figure(traces)
-    fig.update_xaxes(type="date", tickformat=_month_format(), hoverformat=_date_format())
-    fig.update_yaxes(tickformat=",.4~f", title_text=group.indicator.unit_of_measure())
+        })
+    fig = _figure(*traces)
+    _update_xaxes(fig, type="date", tickformat=_month_format(), hoverformat=_date_format())
+    _update_yaxes(fig, tickformat=",.4~f",
+                  title={"text": str(group.indicator.unit_of_measure())})
     title = _("%(indicator)s (%(level)s): values over time") % {
         "indicator": group.indicator.name, "level": group.level_label}
     return Chart(f"comparison-series-{group.key}", title, _layout(fig, height=360), table)
@@ -666,13 +724,14 @@ def compliance_heatmap(units: list, periods: list, records: dict) -> Chart:
     colourscale = []
     for i, t in enumerate(TIMELINESS_ORDER):
         colourscale += [[i / n, TIMELINESS_COLOURS[t]], [(i + 1) / n, TIMELINESS_COLOURS[t]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[str(p) for p in periods], y=[_short(u.name, 40) for u in units],
-        text=text, zmin=-0.5, zmax=n - 0.5, colorscale=colourscale, showscale=False,
-        xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        name=_("Reporting compliance"),
-    ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickangle=-45, side="top")
+    fig = _figure({
+        "type": "heatmap", "z": z, "x": [str(p) for p in periods],
+        "y": [_short(u.name, 40) for u in units], "text": text, "zmin": -0.5, "zmax": n - 0.5,
+        "colorscale": colourscale, "showscale": False, "xgap": 2, "ygap": 2,
+        "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
+        "name": _("Reporting compliance"),
+    })
+    _update_yaxes(fig, autorange="reversed")
+    _update_xaxes(fig, tickangle=-45, side="top")
     return Chart("compliance", _("Reports by unit and period"),
                  _layout(fig, height=max(260, 24 * len(units) + 120)), table)

@@ -115,6 +115,12 @@ class TargetAttainment(models.Model):
         indexes = [
             models.Index(fields=["dataset", "is_latest", "scope"]),
             models.Index(fields=["dataset", "target", "scope"]),
+            # What the pages and the API read: the latest rows of a set of targets (city,
+            # plan, target detail) or of one unit (unit view), without walking every period.
+            models.Index(fields=["dataset", "scope", "target", "unit"],
+                         condition=models.Q(is_latest=True), name="attainment_latest_target"),
+            models.Index(fields=["dataset", "scope", "unit"],
+                         condition=models.Q(is_latest=True), name="attainment_latest_unit"),
         ]
 
     def __str__(self) -> str:

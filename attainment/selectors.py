@@ -19,6 +19,7 @@ from attainment.models import (
     TargetAttainment,
 )
 from reporting.models import ApprovedFigure, FigureOrigin
+from targets.models import Target
 from units.models import Unit, UnitKind
 
 # Synthetic figures of `manage.py benchmark_attainment` live under units coded BENCH-*
@@ -66,23 +67,29 @@ def latest_attainment(
     the targets the unit is responsible for.
     """
     qs = TargetAttainment.objects.filter(dataset=dataset, scope=scope, is_latest=True)
+    # The targets are chosen first and their latest rows read through the partial index
+    # attainment_latest_target; filtering across the join let SQLite walk every result of
+    # the dataset instead.
+    of_targets = {}
     if city is not None:
-        qs = qs.filter(target__plan__city_id=_pk(city))
+        of_targets["plan__city_id"] = _pk(city)
     if plan is not None:
-        qs = qs.filter(target__plan_id=_pk(plan))
+        of_targets["plan_id"] = _pk(plan)
     if pillar is not None:
-        qs = qs.filter(target__indicator__pillar_id=_pk(pillar))
+        of_targets["indicator__pillar_id"] = _pk(pillar)
     if indicator is not None:
-        qs = qs.filter(target__indicator_id=_pk(indicator))
+        of_targets["indicator_id"] = _pk(indicator)
     if year is not None:
-        qs = qs.filter(target__year=year)
-    if status is not None:
-        qs = qs.filter(status=status)
+        of_targets["year"] = year
     if unit is not None:
         if scope == Scope.UNIT:
             qs = qs.filter(unit_id=_pk(unit))
         else:
-            qs = qs.filter(target__responsible_units=_pk(unit))
+            of_targets["responsible_units"] = _pk(unit)
+    if of_targets:
+        qs = qs.filter(target_id__in=Target.objects.filter(**of_targets).values("pk"))
+    if status is not None:
+        qs = qs.filter(status=status)
     order = (*_TARGET_ORDER, "unit__code") if scope == Scope.UNIT else _TARGET_ORDER
     return qs.select_related(*_ATTAINMENT_RELATED).order_by(*order)
 

@@ -32,6 +32,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("doit.cantho", "Nguyễn Văn", "Hùng", "CT-SKHCN", Role.REVIEWER,
                 "Cán bộ DOIT Cần Thơ: duyệt báo cáo, xem dashboard",
                 "Can Tho DOIT reviewer: approves reports, reads dashboards"),
+    DemoAccount("kehoach.cantho", "Hoàng Thị", "Thu", "CT-SKHCN", Role.PLAN_EDITOR,
+                "Cán bộ DOIT Cần Thơ biên tập kế hoạch: nhập kế hoạch từ Excel, điều chỉnh "
+                "mục tiêu", "Can Tho DOIT plan editor: imports plans from Excel, amends targets"),
     DemoAccount("doit.haiphong", "Trần Thị", "Mai", "HP-SKHCN", Role.REVIEWER,
                 "Cán bộ DOIT Hải Phòng", "Hai Phong DOIT reviewer"),
     DemoAccount("doit.danang", "Lê Văn", "Nam", "DN-SKHCN", Role.REVIEWER,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -125,7 +126,9 @@ def target_amend_page(request, pk: int):
     target = get_object_or_404(Target.objects.select_related("plan__city", "indicator"), pk=pk)
     if not request.user.has_perm(EDIT_PLANS, target.plan.city):
         raise PermissionDenied(_("Only the city's plan editors may amend its targets."))
-    initial = {"comparator": target.comparator, "value": target.value, "year": target.year}
+    # The form starts from what the target asks today, which an earlier amendment may have set.
+    current = target.version_on(timezone.localdate())
+    initial = {"comparator": current.comparator, "value": current.value, "year": current.year}
     form = AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

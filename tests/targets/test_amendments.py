@@ -122,6 +122,15 @@ def test_an_amendment_that_breaks_a_rule_is_refused_in_vietnamese(client, target
     assert not TargetAmendment.objects.exists()
 
 
+def test_the_amend_form_starts_from_the_version_in_force(client, target, editor):
+    client.force_login(editor)
+    _amend(client, target, value="90", effective_from="2025-01-01")
+
+    form = client.get(reverse("targets:target_amend", args=[target.pk])).context["form"]
+
+    assert form.initial["value"] == Decimal(90)
+
+
 def test_two_amendments_from_the_same_day_are_refused(client, target, editor):
     client.force_login(editor)
     _amend(client, target)

@@ -586,14 +586,16 @@ def _versions(
 def _unit_rows(
     ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure], rows: _Rows
 ) -> None:
-    if target.is_rank:
+    is_rank = target.is_rank
+    if is_rank:
         target = _with_rank_field(target, figs)
     rows.begin(target.spec)
     observed = [f.observed for f in figs]
-    for fig, value in zip(figs, observed, strict=True):
-        if value is not None:
-            rows.observe(fig.period.t, value,
-                         field_size=fig.denominator if target.is_rank else None)
+    kept = [(f, v) for f, v in zip(figs, observed, strict=True) if v is not None]
+    rows.t.extend(f.period.t for f, _v in kept)
+    rows.value.extend(v for _f, v in kept)
+    rows.coverage.extend(repeat(None, len(kept)))
+    rows.field.extend(f.denominator if is_rank else None for f, _v in kept)
     n = len(figs)
     seen = list(accumulate(int(v is not None) for v in observed))
     as_of = [f.period.t for f in figs]
@@ -621,7 +623,7 @@ def _unit_rows(
     rows.reported.extend(repeat(None, n))
     rows.expected.extend(repeat(None, n))
     rows.rank_field.extend(spec.rank_field for spec, _retired in versions)
-    rows.ranked_among.extend(denominators if target.is_rank else repeat(None, n))
+    rows.ranked_among.extend(denominators if is_rank else repeat(None, n))
     rows.period_value.extend(
         None if f.milestone else v for f, v in zip(figs, observed, strict=True)
     )
@@ -634,7 +636,8 @@ def _combined_rows(
     ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], rule: str,
     pool: dict[int, Responsibility], rows: _Rows,
 ) -> None:
-    if target.is_rank:
+    is_rank = target.is_rank
+    if is_rank:
         target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
     # Coverage decides whether a level's value is judged; a city's own figure has none.
     judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
@@ -685,7 +688,7 @@ def _combined_rows(
             # last period, and so does its coverage.
             counts = in_year_counts
         coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
-        field_size = current[0].denominator if target.is_rank and len(current) == 1 else None
+        field_size = current[0].denominator if is_rank and len(current) == 1 else None
         milestone = _combined_milestone([f.milestone for f in current if f.milestone])
         if milestone is not None:
             state = milestone

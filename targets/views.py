@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting.excel import ExcelFileError
+from reporting.numbers import format_number
 from targets.documents import DocumentError, document_text_from_upload
 from targets.forms import AmendForm, DefinitionForm, PlanUploadForm
 from targets.models import Aggregation, Indicator, Plan, Target
@@ -128,7 +129,9 @@ def target_amend_page(request, pk: int):
         raise PermissionDenied(_("Only the city's plan editors may amend its targets."))
     # The form starts from what the target asks today, which an earlier amendment may have set.
     current = target.version_on(timezone.localdate())
-    initial = {"comparator": current.comparator, "value": current.value, "year": current.year}
+    # Written the Vietnamese way, as the form reads it back ("1,234" is not "1.234").
+    initial = {"comparator": current.comparator, "year": current.year,
+               "value": format_number(current.value)}
     form = AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +141,9 @@ def target_amend_page(request, pk: int):
         else:
             messages.success(request, _("The target was amended; both versions are kept."))
             return redirect("dashboards:target", pk=target.pk)
-    return render(request, "targets/target_amend.html", {"target": target, "form": form},
+    context = {"target": target, "form": form, "current": current,
+               "in_force_text": target.describe_version(current)}
+    return render(request, "targets/target_amend.html", context,
                   status=400 if request.method == "POST" else 200)
 
 

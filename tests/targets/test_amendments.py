@@ -124,11 +124,13 @@ def test_an_amendment_that_breaks_a_rule_is_refused_in_vietnamese(client, target
 
 def test_the_amend_form_starts_from_the_version_in_force(client, target, editor):
     client.force_login(editor)
-    _amend(client, target, value="90", effective_from="2025-01-01")
+    _amend(client, target, value="92,5", effective_from="2025-01-01")
 
-    form = client.get(reverse("targets:target_amend", args=[target.pk])).context["form"]
+    response = client.get(reverse("targets:target_amend", args=[target.pk]))
 
-    assert form.initial["value"] == Decimal(90)
+    # Written as the form reads it back (a decimal comma; "1.234" would be 1234).
+    assert response.context["form"].initial["value"] == "92,5"
+    assert "≥ 92.5 %" in response.content.decode().split('data-testid="amend-in-force"')[1]
 
 
 def test_two_amendments_from_the_same_day_are_refused(client, target, editor):

@@ -107,7 +107,7 @@ def test_a_new_plan_without_a_document_is_previewed_with_a_warning(editor_client
     assert Plan.objects.get(code=PLAN_CODE).document_text == ""
 
 
-def test_a_reimported_export_is_checked_against_the_stored_text(editor_client):
+def test_a_reimported_export_is_checked_against_the_stored_text(editor_client, seeds_dir):
     exported = editor_client.get(reverse("targets:plan_export", args=["ct-dx-2025-2030"]))
     wb = load_workbook(BytesIO(exported.content))
     sheet = wb["MucTieu"]
@@ -122,7 +122,7 @@ def test_a_reimported_export_is_checked_against_the_stored_text(editor_client):
         (2, COLUMN_OF["source_sentence"])]
 
 
-def test_the_seeded_plans_carry_their_documents(seeded):
+def test_the_seeded_plans_carry_their_documents(seeded, seeds_dir):
     for plan in Plan.objects.all():
         assert plan.document_text, plan.code
         for target in plan.targets.all():
@@ -185,7 +185,8 @@ def test_a_scanned_pdf_without_text_is_refused():
 
 
 @pytest.fixture
-def admin_client_seeded(client, seeded, django_user_model):
+def admin_client_seeded(client, seeded, seeds_dir, django_user_model):
+    # The seeded plans carry their documents' text only where the documents are found.
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     client.force_login(admin)
     return client

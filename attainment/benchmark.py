@@ -146,9 +146,9 @@ def national_build(shape: Shape) -> National:
     return National(city_ids, samples)
 
 
-def approve_one(*, unit_id: int, indicator_id: int, value: Decimal) -> None:
+def approve_one(*, unit_id: int, indicator_id: int, value: Decimal) -> int:
     """What an approval does to the figures: the unit's latest quarter gets a new figure and
-    the old one is stamped superseded."""
+    the old one is stamped superseded. Returns the period approved."""
     last = (ApprovedFigure.objects.filter(unit_id=unit_id, indicator_id=indicator_id,
                                           superseded_at__isnull=True)
             .order_by("-period__ends_on").first())
@@ -158,6 +158,7 @@ def approve_one(*, unit_id: int, indicator_id: int, value: Decimal) -> None:
         ApprovedFigure.objects.create(indicator_id=indicator_id, unit_id=unit_id,
                                       period_id=last.period_id, value=value,
                                       origin=FigureOrigin.DEMO, approved_at=now)
+    return last.period_id
 
 
 def reference_seconds(*, rows: int) -> tuple[float, float]:

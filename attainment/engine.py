@@ -19,14 +19,14 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate, chain, groupby, repeat
 from operator import itemgetter
 
-from django.db.models import FloatField
+from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
 from attainment import method, series, storage
 from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
-from attainment.models import Dataset, Scope
+from attainment.models import Dataset, Scope, TargetAttainment
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
 from reporting.selectors import owes
@@ -62,6 +62,10 @@ LEVEL_KINDS = {
 }
 
 Progress = Callable[[int, int], None]
+# Stale series per DELETE: each names up to ~50 periods, within SQLite's parameter limit.
+STALE_BATCH = 40
+_NEVER = (date.max, date.max)  # write_from of a series the run leaves alone
+_ALWAYS = (date.min, date.min)  # write_from of a series the run rewrites whole
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,18 @@ class Context:
     figure_units: set[int] | None = None
     rows: list[tuple] = field(default_factory=list)  # in storage.COLUMNS order
     row_count: int = 0
-
+    # An approval's run: target id -> unit id -> the periods whose figures it changed. None:
+    # every target is rewritten whole (its old rows deleted beforehand by the service).
+    changes: dict[int, dict[int, set[int]]] | None = None
+    # Units with stored unit rows per target before the run (what a whole rewrite replaces).
+    old_units: dict[int, set[int]] = field(default_factory=dict)
+    # Of the target being computed: (scope, unit id) -> the first period key its series
+    # rewrites; rows of other series or earlier periods stand. None: the whole target.
+    write_from: dict[tuple[str, int], tuple[date, date]] | None = None
+    stale: list[tuple[int, Q]] = field(default_factory=list)  # (target id, rows): deleted
+    # before the next write
+    touched_units: set[int] = field(default_factory=set)  # their unit series were rewritten
+    touched_combined: set[int] = field(default_factory=set)  # targets, combined rewritten
 
 
 def decimal_year_end(day: date) -> float:
@@ -262,26 +277,71 @@ def load_targets(ids: list[int] | None) -> list[TargetInfo]:
     return targets
 
 
-def load_context(dataset: str, today: date) -> Context:
+def load_context(dataset: str, today: date, targets: list[TargetInfo] | None = None) -> Context:
+    """What the method needs besides figures. With ``targets`` (an approval's run), only what
+    those targets can reach: the units of their cities, their responsible units, every merged
+    unit and its carrier, and their duties; otherwise the whole unit tree and every duty."""
+    if targets is not None:
+        return _scoped_context(dataset, today, targets)
     units = {
         pk: _Unit(kind, city_id, valid_from, valid_to)
         for pk, kind, city_id, valid_from, valid_to in Unit.objects.values_list(
             "pk", "kind", "city_id", "valid_from", "valid_to"
         )
     }
-    periods = {
-        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter), kind, year,
-                    quarter, deadline)
-        for pk, kind, year, quarter, starts_on, ends_on, deadline in Period.objects.values_list(
-            "pk", "kind", "year", "quarter", "starts_on", "ends_on", "deadline"
-        )
-    }
+    periods = _load_periods()
     duties: dict[int, dict[int, Responsibility]] = defaultdict(dict)
     for duty in responsibilities():
         duties[duty.target_id][duty.unit_id] = duty
     return Context(
         dataset=dataset, today=today, today_t=decimal_year_end(today), now=timezone.now(),
         units=units, successors=successor_map(), periods=periods, duties=duties,
+    )
+
+
+def _load_periods() -> dict[int, _Period]:
+    return {
+        pk: _Period(pk, starts_on, ends_on, method.period_end_t(year, quarter), kind, year,
+                    quarter, deadline)
+        for pk, kind, year, quarter, starts_on, ends_on, deadline in Period.objects.values_list(
+            "pk", "kind", "year", "quarter", "starts_on", "ends_on", "deadline"
+        )
+    }
+
+
+def _scoped_context(dataset: str, today: date, targets: list[TargetInfo]) -> Context:
+    # The unit tree of a national rollout is thousands of units and the duties a hundred
+    # thousand rows; an approval's targets reach one city's units and their own duties.
+    # successors here maps only the merged units; every reader asks .get(u) or .get(u, u).
+    merged = {
+        pk: (successor_id, _Unit(kind, city_id, valid_from, valid_to))
+        for pk, successor_id, kind, city_id, valid_from, valid_to in Unit.objects.filter(
+            successor__isnull=False
+        ).order_by().values_list("pk", "successor_id", "kind", "city_id", "valid_from",
+                                 "valid_to")
+    }
+    successors = {}
+    for start in merged:
+        seen, current = {start}, start
+        while current in merged and merged[current][0] not in seen:
+            current = merged[current][0]
+            seen.add(current)
+        successors[start] = current
+    cities = {t.city_id for t in targets}
+    named = set().union(*(t.responsible for t in targets)) | cities | set(successors.values())
+    units = {pk: unit for pk, (_successor, unit) in merged.items()}
+    units.update(
+        (pk, _Unit(kind, city_id, valid_from, valid_to))
+        for pk, kind, city_id, valid_from, valid_to in Unit.objects.filter(
+            Q(city_id__in=sorted(cities)) | Q(pk__in=sorted(named))
+        ).order_by().values_list("pk", "kind", "city_id", "valid_from", "valid_to")
+    )
+    duties: dict[int, dict[int, Responsibility]] = defaultdict(dict)
+    for duty in responsibilities(target_ids=[t.pk for t in targets]):
+        duties[duty.target_id][duty.unit_id] = duty
+    return Context(
+        dataset=dataset, today=today, today_t=decimal_year_end(today), now=timezone.now(),
+        units=units, successors=successors, periods=_load_periods(), duties=duties,
     )
 
 
@@ -472,6 +532,8 @@ class _Rows:
         self.period_value: list[float | None] = []
         self.lower_bound: list[bool] = []
         self.derived: list[bool] = []
+        # An approval's run: which rows to write (scope, unit id, period id); None: all.
+        self.keep: Callable[[str, int, int], bool] | None = None
 
     def begin(self, spec: method.TargetSpec) -> None:
         self.specs.append(spec)
@@ -492,6 +554,8 @@ class _Rows:
             coverage: tuple[int, int] | None = None, derived: bool = False,
             ranked_among: float | None = None, period_value: float | None = None,
             lower_bound: bool = False) -> None:
+        if self.keep is not None and not self.keep(scope, unit_id, period_id):
+            return  # its series' observations still count for the rows after it
         self.series.append(len(self.specs) - 1)
         self.version.append(version)
         self.seen.append(len(self.t) - self.starts[-1])
@@ -524,13 +588,38 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
     }
     contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
     rows = _Rows()
+    if ctx.changes is not None:
+        ctx.write_from = _narrow_scope(ctx, target, figures, related | contributing,
+                                       contributing)
+        if ctx.write_from is not None:
+            rows.keep = _keeps(ctx, ctx.write_from)
+            for scope, unit_id in sorted(ctx.write_from):
+                if scope == Scope.UNIT:
+                    _unit_rows(ctx, target, unit_id, figures[unit_id], rows)
+                else:
+                    _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)},
+                                   _rule(ctx, target, contributing),
+                                   _coverage_pool(ctx, target, contributing), rows)
+            # A placeholder stands in the latest started period, which a period created
+            # since the last run moves: the target's few placeholders are rewritten too.
+            placeholders = [(Scope.UNIT, u) for u in _placeholder_units(ctx, target, figures,
+                                                                       related)]
+            if not contributing:
+                placeholders.append((Scope.COMBINED, target.city_id))
+            for scope, unit_id in placeholders:
+                ctx.write_from[(scope, unit_id)] = _ALWAYS
+                ctx.stale.append((target.pk, Q(scope=scope, unit_id=unit_id)))
+                if scope == Scope.UNIT:
+                    ctx.touched_units.add(unit_id)
+                else:
+                    ctx.touched_combined.add(target.pk)
+                _placeholder_row(ctx, target, scope, unit_id, rows)
+            _add_rows(ctx, target, rows)
+            return
     for unit_id in sorted(related | contributing):
         _unit_rows(ctx, target, unit_id, figures[unit_id], rows)
-    carried = {ctx.successors.get(u, u) for u in related}
-    for unit_id in sorted(target.responsible - figures.keys() - carried):
-        unit = ctx.units.get(unit_id)
-        if unit is not None and unit.exists_on(ctx.today):
-            _placeholder_row(ctx, target, Scope.UNIT, unit_id, rows)
+    for unit_id in _placeholder_units(ctx, target, figures, related):
+        _placeholder_row(ctx, target, Scope.UNIT, unit_id, rows)
     if contributing:
         _combined_rows(ctx, target, {u: figures[u] for u in sorted(contributing)},
                        _rule(ctx, target, contributing),
@@ -538,6 +627,80 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
     else:
         _placeholder_row(ctx, target, Scope.COMBINED, target.city_id, rows)
     _add_rows(ctx, target, rows)
+
+
+def _placeholder_units(
+    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], related: set[int]
+) -> list[int]:
+    """Responsible units existing today with no figure of their own or of a unit they carry."""
+    carried = {ctx.successors.get(u, u) for u in related}
+    return [
+        unit_id for unit_id in sorted(target.responsible - figures.keys() - carried)
+        if (unit := ctx.units.get(unit_id)) is not None and unit.exists_on(ctx.today)
+    ]
+
+
+def _narrow_scope(
+    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], series: set[int],
+    contributing: set[int],
+) -> dict[tuple[str, int], tuple[date, date]] | None:
+    """The series an approval's changed figures reach, each from the first period it must
+    rewrite; None when the target must be rewritten whole (its stale rows are queued).
+
+    A row depends only on the figures up to its period, and on whether it is the latest: so a
+    series is rewritten from the period before the earliest change (whose latest flag may
+    move). Narrowing is refused when which units count could change (a unit's first figure,
+    or its last one withdrawn) and for ranks, whose field rests on every rank figure.
+    """
+    changed = ctx.changes.get(target.pk, {})
+    scope: dict[tuple[str, int], tuple[date, date]] = {}
+    earliest: tuple[date, date] | None = None
+    for unit_id, period_ids in sorted(changed.items()):
+        if ctx.figure_units is not None and unit_id not in ctx.figure_units:
+            continue  # its figures cannot count for this target
+        figs = figures.get(unit_id, ())
+        if target.is_rank or all(f.period.pk in period_ids for f in figs):
+            return _whole_target(ctx, target, series)
+        first = min(ctx.periods[pk].key for pk in period_ids)
+        if unit_id in series:
+            # The unit's series is appended whole (_unit_rows), so it is rewritten whole: a
+            # few dozen rows, one unit's.
+            scope[(Scope.UNIT, unit_id)] = _ALWAYS
+        if unit_id in contributing:
+            earliest = first if earliest is None else min(earliest, first)
+    if earliest is not None:
+        keys = sorted({f.period.key for u in contributing for f in figures[u]})
+        scope[(Scope.COMBINED, target.city_id)] = _rewrite_from(keys, earliest)
+    for (scope_name, unit_id), start in scope.items():
+        later = [pk for pk, p in ctx.periods.items() if p.key >= start]
+        ctx.stale.append((target.pk, Q(scope=scope_name, unit_id=unit_id)
+                                       & (Q(period_id__in=later) | Q(is_latest=True))))
+        if scope_name == Scope.UNIT:
+            ctx.touched_units.add(unit_id)
+        else:
+            ctx.touched_combined.add(target.pk)
+    return scope
+
+
+def _rewrite_from(keys: list[tuple[date, date]], first: tuple[date, date]) -> tuple[date, date]:
+    """The key of the row before ``first`` (it may stop being the latest), else ``first``."""
+    before = [k for k in keys if k < first]
+    return max(before) if before else first
+
+
+def _whole_target(ctx: Context, target: TargetInfo, series: set[int]) -> None:
+    ctx.stale.append((target.pk, Q()))
+    ctx.touched_units |= ctx.old_units.get(target.pk, set()) | series | target.responsible
+    ctx.touched_combined.add(target.pk)
+    return None
+
+
+def _keeps(ctx: Context, write_from: dict[tuple[str, int], tuple[date, date]]):
+    """Whether a row is written by an approval's run: rows before a series' first rewritten
+    period stand as stored (and are not evaluated)."""
+    def keep(scope: str, unit_id: int, period_id: int) -> bool:
+        return ctx.periods[period_id].key >= write_from.get((scope, unit_id), _NEVER)
+    return keep
 
 
 def _rank_field(ranked: list[_Figure], set_on: date | None) -> float:
@@ -833,7 +996,25 @@ def _add_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> None:
 
 
 def _flush(ctx: Context, *, force: bool = False) -> None:
-    if ctx.rows and (force or len(ctx.rows) >= FLUSH_ROWS):
-        storage.write_rows(ctx.rows)
-        ctx.row_count += len(ctx.rows)
-        ctx.rows = []
+    if force or len(ctx.rows) >= FLUSH_ROWS:
+        _delete_stale(ctx)
+        if ctx.rows:
+            storage.write_rows(ctx.rows)
+            ctx.row_count += len(ctx.rows)
+            ctx.rows = []
+
+
+def _delete_stale(ctx: Context) -> None:
+    # Before any row replacing them is written; a few statements for a whole approval. The
+    # target ids stand apart from the OR so that the (dataset, target) index finds the rows:
+    # under the OR alone SQLite walks every row of the dataset.
+    for i in range(0, len(ctx.stale), STALE_BATCH):
+        batch = ctx.stale[i:i + STALE_BATCH]
+        match = Q()
+        for target_id, rows in batch:
+            match |= Q(target_id=target_id) & rows
+        TargetAttainment.objects.filter(
+            match, dataset=ctx.dataset, target_id__in=sorted({t for t, _rows in batch})
+        ).delete()
+    ctx.stale = []
+

@@ -233,6 +233,10 @@ class RecomputeRequest(models.Model):
 
     dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
     target_ids = models.JSONField(_("targets"), default=list)
+    # [target id, unit id, period id] of every figure cell the approval changed, so the run
+    # rewrites only what those cells reach; empty (a catalogue edit, a plan import) means the
+    # whole targets.
+    changes = models.JSONField(_("changed figures"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     dispatched_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     dispatch_count = models.PositiveIntegerField(_("times queued"), default=0)

@@ -27,12 +27,22 @@ logger = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(seconds=TARGETS_TIME_LIMIT + 4 * 60)
 
 
-def recompute_request_create(*, dataset: str, target_ids: Iterable[int]) -> RecomputeRequest | None:
-    """Record that these targets of the dataset need a recompute; queued once this commits."""
+def recompute_request_create(
+    *, dataset: str, target_ids: Iterable[int],
+    changes: Iterable[tuple[int, int, int]] | None = None,
+) -> RecomputeRequest | None:
+    """Record that these targets of the dataset need a recompute; queued once this commits.
+
+    changes: (target id, unit id, period id) of the figures an approval changed, so the run
+    rewrites only the series they reach; None recomputes the whole targets.
+    """
     ids = sorted({int(pk) for pk in target_ids})
     if not ids:
         return None
-    request = RecomputeRequest.objects.create(dataset=dataset, target_ids=ids)
+    cells = sorted({(int(t), int(u), int(p)) for t, u, p in changes or ()})
+    request = RecomputeRequest.objects.create(
+        dataset=dataset, target_ids=ids, changes=[list(cell) for cell in cells]
+    )
     transaction.on_commit(lambda: _dispatch([request]))
     return request
 

@@ -387,14 +387,26 @@ def _approve_locked(*, user, report: Report, expected_version: int | None,
     )
 
 
-def recompute_queue(*, target_ids: Iterable[int], dataset: str) -> None:
+def recompute_queue(
+    *, target_ids: Iterable[int], dataset: str,
+    changes: Iterable[tuple[int, int, int]] | None = None,
+) -> None:
     """Ask for the recompute of targets in the current transaction (an approval; plan imports
     and catalogue edits call it too): an outbox row, queued once the transaction commits, or by
-    the sweep when the broker is down then."""
+    the sweep when the broker is down then.
+
+    changes: an approval's (target id, unit id, period id) cells, so that only what they reach
+    is recomputed; None (a catalogue change) recomputes the whole targets.
+    """
     # imported here: attainment depends on reporting, not the other way round
     from attainment.outbox import recompute_request_create
 
-    recompute_request_create(dataset=dataset, target_ids=target_ids)
+    recompute_request_create(dataset=dataset, target_ids=target_ids, changes=changes)
+
+
+def _changed_cells(report: Report, target_ids: Iterable[int]) -> list[tuple[int, int, int]]:
+    """The figure cells an approval changed: its unit and period, for each target it reaches."""
+    return [(pk, report.unit_id, report.period_id) for pk in target_ids]
 
 
 def report_approve(*, user, report: Report, expected_version: int, channel: str) -> Report:
@@ -407,7 +419,8 @@ def report_approve(*, user, report: Report, expected_version: int, channel: str)
         target_ids = _approve_locked(user=user, report=report,
                                      expected_version=expected_version, channel=channel)
         recompute_queue(target_ids=target_ids,
-                        dataset="demo" if report.is_demo else "official")
+                        dataset="demo" if report.is_demo else "official",
+                        changes=_changed_cells(report, target_ids))
     return report
 
 
@@ -421,6 +434,7 @@ def report_approve_many(
     """
     approved: list[Report] = []
     targets: dict[str, set[int]] = {"official": set(), "demo": set()}
+    changes: dict[str, list[tuple[int, int, int]]] = {"official": [], "demo": []}
     with transaction.atomic():
         for report in reports:
             report = _locked(report)
@@ -438,9 +452,10 @@ def report_approve_many(
                     _("%(report)s: %(message)s") % {"report": report, "message": exc.message}
                 ) from exc
             targets["demo" if report.is_demo else "official"].update(ids)
+            changes["demo" if report.is_demo else "official"] += _changed_cells(report, ids)
             approved.append(report)
         for dataset, ids in targets.items():
-            recompute_queue(target_ids=ids, dataset=dataset)
+            recompute_queue(target_ids=ids, dataset=dataset, changes=changes[dataset])
     return approved
 
 

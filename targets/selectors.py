@@ -99,8 +99,10 @@ class Responsibility:
         )
 
 
-def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Responsibility]:
-    """Who answers for which target, and since when, in one query (optionally one city's units).
+def responsibilities(*, unit_ids=None, city: Unit | None = None,
+                     target_ids=None) -> list[Responsibility]:
+    """Who answers for which target, and since when, in one query (optionally one city's units,
+    or some targets only).
 
     A unit listed beside the unit it absorbed (DOIT into Science and Technology in March
     2025) inherited the duty: it answers only from the day its predecessor ended.
@@ -112,6 +114,8 @@ def responsibilities(*, unit_ids=None, city: Unit | None = None) -> list[Respons
                            .values("target_id"))
     if city is not None:
         rows = rows.filter(unit__city=city)
+    if target_ids is not None:
+        rows = rows.filter(target_id__in=sorted(target_ids))
     by_target: dict[int, list[tuple]] = {}
     for row in rows.values_list("target_id", "unit_id", "target__indicator_id", "target__year",
                                 "unit__successor_id", "unit__valid_to", "unit__valid_from",

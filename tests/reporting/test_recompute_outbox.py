@@ -98,3 +98,63 @@ def test_a_full_recompute_answers_every_pending_request(
                        channel="web")
     run = attainment_recompute(dataset="official", trigger="nightly")
     assert RecomputeRequest.objects.get().run == run
+
+
+def test_an_approval_rewrites_only_the_series_its_figures_reach_and_equals_a_full_run(
+    department_reporter, doit_reviewer, department, commune, period, targets, full_values,
+    django_capture_on_commit_callbacks,
+):
+    from attainment.services import attainment_recompute
+    from reporting.models import FigureOrigin, PeriodKind
+    from reporting.periods import period_ensure
+    from reporting.services import report_approve
+    from tests.attainment.conftest import snapshot
+    from tests.factories import ApprovedFigureFactory
+
+    # Two earlier years' figures of the department (every indicator) and of the commune.
+    earlier = [period_ensure(kind=PeriodKind.QUARTER, year=period.year - k, quarter=1)
+               for k in (2, 1)]
+    for old in earlier:
+        for key, target in targets.items():
+            if key == "pct2035":
+                continue
+            fields = ({"milestone_state": "not_started", "value": None} if key == "ms"
+                      else {"numerator": 3, "denominator": 33} if key == "frac" else {})
+            ApprovedFigureFactory(indicator=target.indicator, unit=department, period=old,
+                                  origin=FigureOrigin.REPORT, **fields)
+        ApprovedFigureFactory(indicator=targets["pct"].indicator, unit=commune, period=old,
+                              origin=FigureOrigin.REPORT, value=60)
+    attainment_recompute(dataset="official", trigger="test")
+    stored = {(r.target_id, r.scope, r.unit_id, r.period_id): r.pk
+              for r in TargetAttainment.objects.filter(dataset="official")}
+
+    report = _submitted(department_reporter, department, period, full_values)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_approve(user=doit_reviewer, report=report, expected_version=report.version,
+                       channel="web")
+    request = RecomputeRequest.objects.get()
+    assert request.changes == sorted(
+        [t.pk, department.pk, period.pk] for t in targets.values()
+    )
+    assert request.done_at is not None and request.run.status == RunStatus.DONE
+
+    after = {(r.target_id, r.scope, r.unit_id, r.period_id): r.pk
+             for r in TargetAttainment.objects.filter(dataset="official")}
+    pct = targets["pct"].pk
+    # Combined rows before the approved quarter's previous one stand as stored, and every row
+    # of the commune, whose figures did not change (the department's series is rewritten).
+    kept = [(pct, "combined", department.city_id, earlier[0].pk),
+            (pct, "unit", commune.pk, earlier[0].pk), (pct, "unit", commune.pk, earlier[1].pk)]
+    assert all(after[key] == stored[key] for key in kept)
+    # The previous latest row is rewritten (it is no longer the latest), the new one added.
+    assert after[(pct, "unit", department.pk, earlier[1].pk)] != stored[
+        (pct, "unit", department.pk, earlier[1].pk)]
+    assert (pct, "unit", department.pk, period.pk) in after
+    # A rank target's field rests on every rank figure: it is rewritten whole.
+    rank = targets["rank"].pk
+    assert after[(rank, "unit", department.pk, earlier[0].pk)] != stored[
+        (rank, "unit", department.pk, earlier[0].pk)]
+
+    incremental = snapshot("official")
+    attainment_recompute(dataset="official", trigger="test")
+    assert snapshot("official") == incremental

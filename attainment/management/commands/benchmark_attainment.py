@@ -157,12 +157,15 @@ class Command(BaseCommand):
         picks = country.samples[::step][:n]
         seconds, queries, rows = [], [], []
         for i, (_city, target_id, indicator_id, unit_id) in enumerate(picks):
-            approve_one(unit_id=unit_id, indicator_id=indicator_id, value=Decimal(50 + i))
+            period_id = approve_one(unit_id=unit_id, indicator_id=indicator_id,
+                                    value=Decimal(50 + i))
             counter = QueryCounter()
             started = time.perf_counter()
+            # What the approval's outbox row asks for: its target and the cell it changed.
             with connection.execute_wrapper(counter):
                 run = attainment_recompute(dataset=Dataset.DEMO, target_ids=[target_id],
-                                           trigger=TRIGGER)
+                                           trigger=TRIGGER,
+                                           changes=[(target_id, unit_id, period_id)])
             seconds.append(time.perf_counter() - started)
             queries.append(counter.count)
             rows.append(run.row_count)

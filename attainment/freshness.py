@@ -216,14 +216,19 @@ def reset_publisher(app) -> None:
 
 @contextmanager
 def publishing_to(app, url: str):
-    """Queue this process's tasks (the approvals' on-commit dispatch, the sweep) on url."""
-    previous = app.conf.broker_url
+    """Queue this process's tasks (the approvals' on-commit dispatch, the sweep) on url.
+
+    Eager mode (the default without REDIS_URL) is turned off for the run: an approval whose
+    recompute ran in this process would measure no worker at all.
+    """
+    previous, eager = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url = url
+    app.conf.task_always_eager = False
     reset_publisher(app)
     try:
         yield
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_url, app.conf.task_always_eager = previous, eager
         reset_publisher(app)
 
 

@@ -7,7 +7,14 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from attainment.freshness import Sample, last_line, latency_line, percentile, summary_lines
+from attainment.freshness import (
+    Sample,
+    last_line,
+    latency_line,
+    percentile,
+    publishing_to,
+    summary_lines,
+)
 from dxtracker.celery import app as celery_app
 
 
@@ -71,3 +78,18 @@ def test_an_approvals_recompute_has_its_own_queue_apart_from_the_nightly_run():
     # A worker started without -Q (make worker, CI, compose's "worker") consumes them all.
     assert set(celery_app.amqp.queues) == {"dxtracker", "dxtracker.approvals",
                                            "dxtracker.nightly"}
+
+
+def test_the_run_queues_on_its_own_broker_never_eagerly_and_restores_both():
+    # Without REDIS_URL the app runs tasks eagerly: the benchmark would then time a recompute
+    # in its own process and no worker at all.
+    before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    celery_app.conf.task_always_eager = True
+    try:
+        with publishing_to(celery_app, "redis://127.0.0.1:1/0"):
+            assert celery_app.conf.task_always_eager is False
+            assert celery_app.conf.broker_url == "redis://127.0.0.1:1/0"
+        assert celery_app.conf.task_always_eager is True
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = before
+    assert celery_app.conf.broker_url == before[0]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from attainment.limits import TARGETS_TIME_LIMIT, hard_limit_for
 from attainment.models import RecomputeRequest, RecomputeRun, RunStatus
+from dxtracker.i18n import stored_language
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,13 @@ def recompute_runs_mark_dead(*, now: datetime | None = None) -> int:
     for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING).only("trigger", "started_at"):
         limit = hard_limit_for(run.trigger)
         if run.started_at < now - timedelta(seconds=limit):
+            with stored_language():
+                error = _("Still running %(minutes)d minutes after it started, beyond its hard "
+                          "time limit: the worker running it was stopped or lost.") % {
+                    "minutes": (now - run.started_at).total_seconds() // 60}
             # Conditional: a run that finished meanwhile keeps its own ending.
             died += RecomputeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                status=RunStatus.DIED, finished_at=now,
-                error=_("Still running %(minutes)d minutes after it started, beyond its hard "
-                        "time limit: the worker running it was stopped or lost.")
-                % {"minutes": (now - run.started_at).total_seconds() // 60},
-            )
+                status=RunStatus.DIED, finished_at=now, error=error)
     if died:
         logger.warning("Marked %d recompute runs as died", died)
     return died

@@ -1,6 +1,7 @@
 """Model text that users read exists in Vietnamese and English; pick by the active language."""
 
-from django.utils.translation import get_language
+from django.conf import settings
+from django.utils.translation import get_language, override
 
 
 def is_english() -> bool:
@@ -23,3 +24,9 @@ class BilingualNameMixin:
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+def stored_language():
+    """Text written into the database is in the site's first language, whichever language the
+    request or task that writes it happens to have active, so history reads the same to all."""
+    return override(settings.LANGUAGE_CODE)

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dxtracker.i18n import stored_language
 from dxtracker.names import full_name
 from reporting.compliance import compliance_refresh
 from reporting.errors import (
@@ -278,8 +279,7 @@ def report_save(
                 line.evidence_file = upload
             if line.pk is None and not line_changes:
                 continue  # nothing typed for this indicator yet
-            with translation.override("vi"):
-                # stored in the interface's first language, shown as is to reporter and reviewer
+            with stored_language():
                 past = [f.value for f in history.get(indicator.pk, []) if f.value is not None]
                 warning = outlier_warning(line.value, past)[:500]
             if not line_changes and warning == line.warning:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from dxtracker.i18n import stored_language
 from targets.models import (
     CatalogueChange,
     ChangeAction,
@@ -319,8 +320,7 @@ def target_amend(*, user, target: Target, document_number: str, effective_from: 
             old={"comparator": before.comparator, "value": before.value, "year": before.year,
                  "retired": before.retired},
             new={"comparator": comparator, "value": value, "year": year, "retired": retires},
-            note=_("%(document)s, in force from %(day)s")
-            % {"document": document_number, "day": effective_from.strftime("%d/%m/%Y")})
+            note=_in_force_note(document_number, effective_from))
         catalogue_recompute(target_ids=[target.pk])
     return amendment
 
@@ -359,6 +359,12 @@ def indicator_definition_change(*, user, indicator: Indicator, text_vi: str, tex
             user=user, source=ChangeSource.DEFINITION, obj=indicator,
             old={"definition_vi": before.text_vi, "definition_en": before.text_en},
             new={"definition_vi": text_vi, "definition_en": text_en},
-            note=_("%(document)s, in force from %(day)s")
-            % {"document": document_number, "day": effective_from.strftime("%d/%m/%Y")})
+            note=_in_force_note(document_number, effective_from))
     return definition
+
+
+def _in_force_note(document_number: str, effective_from: date) -> str:
+    """The change log's note for a document in force from a day, in the stored language."""
+    with stored_language():
+        return _("%(document)s, in force from %(day)s") % {
+            "document": document_number, "day": effective_from.strftime("%d/%m/%Y")}

@@ -10,6 +10,8 @@ and a second city "OC" that nobody in the cast belongs to.
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import CityFactory, MembershipFactory, UnitFactory, UserFactory
 from units.models import Role, UnitKind
@@ -19,6 +21,15 @@ from units.models import Role, UnitKind
 def _fast_password_hashing(settings):
     # Test passwords protect nothing; the production hasher only costs time in every factory.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # A request through LocaleMiddleware leaves its language active in the worker's thread;
+    # without this a test's language would depend on which test ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -45,11 +45,12 @@ def recomputes(monkeypatch):
     return calls
 
 
-def _amend(client, target, **fields):
+def _amend(client, target, HTTP_ACCEPT_LANGUAGE="vi", **fields):
     data = {"document_number": "12/KH-UBND", "document_title": "Kế hoạch điều chỉnh",
             "effective_from": "2025-01-01", "comparator": "at_least", "value": "90",
             "year": "2025", "note": "", **fields}
-    return client.post(reverse("targets:target_amend", args=[target.pk]), data)
+    return client.post(reverse("targets:target_amend", args=[target.pk]), data,
+                       HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
 
 
 def test_an_amendment_keeps_both_versions_and_dates_them(client, target, editor, recomputes,
@@ -69,8 +70,16 @@ def test_an_amendment_keeps_both_versions_and_dates_them(client, target, editor,
     assert amendment.created_by == editor and amendment.document_number == "12/KH-UBND"
     change = CatalogueChange.objects.get(target=target, source=ChangeSource.AMENDMENT)
     assert change.changes["value"] == ["80", "90"]
-    assert "12/KH-UBND" in change.note
+    assert change.note == "12/KH-UBND, có hiệu lực từ 01/01/2025"
     assert ([target.pk], "official") in recomputes
+
+
+def test_the_change_log_is_written_in_vietnamese_whatever_the_editor_reads(client, target,
+                                                                          editor):
+    client.force_login(editor)
+    assert _amend(client, target, HTTP_ACCEPT_LANGUAGE="en").status_code == 302
+    change = CatalogueChange.objects.get(target=target, source=ChangeSource.AMENDMENT)
+    assert change.note == "12/KH-UBND, có hiệu lực từ 01/01/2025"
 
 
 def test_pages_and_api_say_amended_by_from(client, target, editor):

@@ -11,6 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from dxtracker.i18n import BilingualNameMixin, localized
 
 
+def in_force_on(versions, day: date):
+    """The last of `versions` (in the order they came into force; the first, the document's
+    own, has effective_from None) that is in force on `day`."""
+    current = None
+    for version in versions:
+        if version.effective_from is None or version.effective_from <= day:
+            current = version
+    return current
+
+
 class Plan(models.Model):
     """A plan or resolution issued by a city body, with its targets."""
 
@@ -185,11 +195,7 @@ class Indicator(BilingualNameMixin, models.Model):
     def definition_on(self, day: date) -> "DefinitionVersion":
         """The definition in force on `day`: a figure is read with the definition of its
         period's last day."""
-        current = None
-        for version in self.definition_versions():
-            if version.effective_from is None or version.effective_from <= day:
-                current = version
-        return current
+        return in_force_on(self.definition_versions(), day)
 
     def unit_of_measure(self) -> str:
         """Short label of the unit of measure, for forms and tables."""
@@ -344,11 +350,7 @@ class Target(models.Model):
     def version_on(self, day: date) -> "TargetVersion":
         """The version in force on `day`: a period is judged against the version in force
         on its last day."""
-        current = None
-        for version in self.versions():
-            if version.effective_from is None or version.effective_from <= day:
-                current = version
-        return current
+        return in_force_on(self.versions(), day)
 
     def retirement(self, day: date | None = None) -> "TargetVersion | None":
         """The version that retired the target, if it is retired on `day` (default today)."""
@@ -439,7 +441,24 @@ class CatalogueChange(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} · {self.get_action_display()} · {subject}"
 
 
-class TargetAmendment(models.Model):
+class InForceByDocument(models.Model):
+    """A later document's change, in force from a day, recorded with who entered it and when;
+    what was in force before stays (in_force_on picks the version of a day)."""
+
+    document_number = models.CharField(_("document"), max_length=64)
+    document_title = models.CharField(_("document title"), max_length=500, blank=True)
+    effective_from = models.DateField(_("in force from"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="%(class)s_records",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TargetAmendment(InForceByDocument):
     """A later document changes a target from a date; the version before stays as it was.
 
     Periods ending before `effective_from` are judged against the version then in force,
@@ -449,8 +468,6 @@ class TargetAmendment(models.Model):
     target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE,
                                related_name="amendments")
     document_number = models.CharField(_("amending document"), max_length=64)
-    document_title = models.CharField(_("document title"), max_length=500, blank=True)
-    effective_from = models.DateField(_("in force from"))
     comparator = models.CharField(_("comparator"), max_length=16, choices=Comparator.choices)
     value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4, null=True,
                                 blank=True)
@@ -459,11 +476,6 @@ class TargetAmendment(models.Model):
         _("retires the target"), default=False,
         help_text=_("The document ends the target from that date; its results stay."))
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="target_amendments",
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         ordering = ["target", "effective_from", "pk"]
@@ -490,7 +502,7 @@ class TargetVersion:
     document_number: str = ""
 
 
-class IndicatorDefinition(models.Model):
+class IndicatorDefinition(InForceByDocument):
     """A later definition of an indicator, in force from a date by a document.
 
     Example: online public services "mức độ 3, 4" became "toàn trình / một phần" under
@@ -502,14 +514,6 @@ class IndicatorDefinition(models.Model):
                                   on_delete=models.CASCADE, related_name="definitions")
     text_vi = models.TextField(_("definition (Vietnamese)"))
     text_en = models.TextField(_("definition (English)"), blank=True)
-    effective_from = models.DateField(_("in force from"))
-    document_number = models.CharField(_("document"), max_length=64)
-    document_title = models.CharField(_("document title"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="indicator_definitions",
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         ordering = ["indicator", "effective_from", "pk"]

@@ -9,6 +9,8 @@ The cast lives in one small city tree:
 and a second city "OC" that nobody in the cast belongs to.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -21,6 +23,24 @@ from units.models import Role, UnitKind
 def _fast_password_hashing(settings):
     # Test passwords protect nothing; the production hasher only costs time in every factory.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _redis_database_per_xdist_worker(worker_id):
+    """Under pytest-xdist each worker process caches in a Redis database of its own: tests
+    clear the cache (a FLUSHDB), which would otherwise empty another worker's throttle counters
+    in the middle of its test. gw0 keeps REDIS_URL's database, gwN takes N below it."""
+    from django.test.utils import override_settings
+
+    if not settings.REDIS_URL or worker_id in ("master", "gw0"):
+        yield
+        return
+    url = urlsplit(settings.REDIS_URL)
+    base = int(url.path.strip("/") or 0)
+    own = url._replace(path=f"/{(base - int(worker_id.removeprefix('gw'))) % 16}").geturl()
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": own}}
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ from targets.models import (
     Indicator,
     Level,
     Measure,
+    NationalIndicator,
     Pillar,
     PillarKind,
     Plan,
@@ -88,12 +89,20 @@ def national_build(shape: Shape) -> National:
     """Create the BENCH-* country, its targets and demo-origin figures."""
     pillar = Pillar.objects.create(code=f"{BENCH}PILLAR", kind=PillarKind.PILLAR,
                                    name_vi="BENCH", name_en="BENCH", order=999)
+    # Each indicator stands for one indicator of the national programme, as the cities'
+    # do, so the cross-city comparison has every province to show.
+    nationals = NationalIndicator.objects.bulk_create(
+        [NationalIndicator(code=f"{BENCH}NAT-{i:04d}", name_vi=f"Chỉ tiêu quốc gia BENCH {i}",
+                           name_en=f"BENCH national indicator {i}")
+         for i in range(shape.targets)],
+        batch_size=INSERT_BATCH,
+    )
     indicators = Indicator.objects.bulk_create(
         [
             Indicator(code=f"{BENCH}IND-{i:04d}", pillar=pillar, name_vi=f"BENCH {i}",
                       name_en=f"BENCH {i}", measure=Measure.PERCENT,
-                      aggregation=RULES[i % len(RULES)])
-            for i in range(shape.targets)
+                      aggregation=RULES[i % len(RULES)], national_indicator=national)
+            for i, national in enumerate(nationals)
         ],
         batch_size=INSERT_BATCH,
     )

@@ -39,6 +39,7 @@ from targets.models import (
     Indicator,
     Level,
     Measure,
+    NationalIndicator,
     Pillar,
     PillarKind,
     Plan,
@@ -295,6 +296,7 @@ class Command(BaseCommand):
             Target.objects.filter(plan__code__startswith=BENCH).delete()
             Plan.objects.filter(code__startswith=BENCH).delete()
             Indicator.objects.filter(code__startswith=BENCH).delete()
+            NationalIndicator.objects.filter(code__startswith=BENCH).delete()
             Pillar.objects.filter(code__startswith=BENCH).delete()
             bench_units.exclude(kind=UnitKind.PROVINCE).delete()
             bench_units.update(city=None)  # a province is its own city (a protected key)

@@ -115,10 +115,35 @@ def _oracle_columns(spec, batch: Batch, final_due_t, level_ended_t) -> dict[str,
     return columns
 
 
+# The C library's pow() applied element by element, as Python's ** on floats is.
+_LIBM_POW = np.frompyfunc(math.pow, 2, 1)
+
+
 def _pow(base: np.ndarray, exponent: np.ndarray | float) -> np.ndarray:
-    # C pow() element by element, as Python's ** on floats; ``x ** 2`` on an array would be
-    # x * x, which differs from pow(x, 2.0) in the last bit for some x.
-    return np.power(base, np.broadcast_to(np.asarray(exponent, dtype=float), np.shape(base)))
+    """base ** exponent element by element, bit for bit as Python computes it; NaN where
+    Python gives a complex number or raises, inf where it overflows.
+
+    Not np.power: on CPUs with AVX-512 numpy dispatches it to SIMD approximations that differ
+    from the C library's pow() in the last bit (seen: required_rate_from_now), and ``x ** 2``
+    on an array is x * x, which differs from pow(x, 2.0) too.
+    """
+    b = np.asarray(base, dtype=float)
+    e = np.broadcast_to(np.asarray(exponent, dtype=float), b.shape)
+    with np.errstate(invalid="ignore"):
+        outside = ((b < 0) & (e != np.floor(e))) | ((b == 0) & (e < 0))
+    b = np.where(outside, np.nan, b)
+    try:
+        return _LIBM_POW(b, e).astype(float)
+    except OverflowError:
+        return np.array([_pow_one(x, y) for x, y in zip(b.ravel().tolist(), e.ravel().tolist(),
+                                                         strict=True)]).reshape(b.shape)
+
+
+def _pow_one(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        return math.inf
 
 
 def _cumsum0(x: np.ndarray, axis: int = -1) -> np.ndarray:

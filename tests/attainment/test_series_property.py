@@ -107,3 +107,16 @@ def test_the_fast_path_covers_the_trend_rows():
     assert [e.status for e in got] == [method.INSUFFICIENT_DATA, method.ON_TRACK,
                                        method.ON_TRACK, method.ON_TRACK]
     assert got[3].projected_linear is not None
+
+
+def test_powers_are_the_c_librarys_to_the_last_bit():
+    # Found on a CPU with AVX-512, where numpy's own power differs from pow() in the last bit:
+    # required_rate_from_now came out -0.16952277394921222 against the method's ...121.
+    spec = method.TargetSpec(comparator=method.AT_LEAST, value=0.6, year=2025,
+                             direction=method.HIGHER, measure=method.PERCENT)
+    batch = series.Batch(t=[2019.25, 2019.25, 2023.25], value=[-12.5, -12.5, 1.0],
+                         coverage=[None, None, None], starts=[0, 3], series=[0, 0, 0, 0],
+                         seen=[0, 1, 2, 3], as_of=[2019.0, 2019.25, 2019.25, 2023.25])
+    got = series.evaluations(series.evaluate(spec, batch, final_due_t=None, level_ended_t=None))
+    assert got == _oracle(spec, batch, None, None)
+    assert got[-1].required_rate_from_now == (0.6 / 1.0) ** (1.0 / (2026.0 - 2023.25)) - 1.0

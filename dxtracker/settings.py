@@ -114,8 +114,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
-            # SQLite writers queue instead of failing when a page and a task write together.
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                # Writers queue instead of failing when a page and a task write together.
+                "timeout": 20,
+                # Write-ahead log: pages keep reading while the in-process recompute writes,
+                # instead of waiting for its transaction; NORMAL is WAL's safe sync level.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

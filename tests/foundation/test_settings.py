@@ -192,3 +192,16 @@ def test_trusted_proxies_that_are_not_addresses_stop_start_up():
     assert result.returncode != 0
     assert "TRUSTED_PROXIES: 'nginx' is not an IP address or network" in result.stderr
     assert run_probe(TRUSTED_PROXIES="10.0.0.5, 172.16.0.0/12").returncode == 0
+
+
+def test_the_embedded_database_is_written_ahead_so_pages_read_while_a_recompute_writes(
+        tmp_path):
+    path = tmp_path / "dx.sqlite3"
+    probe = ("import django; django.setup(); from django.db import connection; "
+             "c = connection.cursor(); c.execute('PRAGMA journal_mode'); "
+             "print(c.fetchone()[0])")
+    env = {k: v for k, v in os.environ.items() if k not in OUR_VARS}
+    env.update(SQLITE_PATH=str(path), DJANGO_SETTINGS_MODULE="dxtracker.settings")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "wal"

@@ -669,13 +669,16 @@ def comparison_series_chart(group) -> Chart:
         Column("value", _("Value"), tables.NUMBER),
     ])
     traces = []
+    names: dict[int, str] = {}  # every city's line has the same periods: name each once
     for i, (city, points) in enumerate(group.series.items()):
-        for period, value in points:
-            table.add(city.name, str(period), period.ends_on, value)
+        labels = [names.get(p.pk) or names.setdefault(p.pk, str(p)) for p, _v in points]
+        city_name = city.name
+        for (period, value), label in zip(points, labels, strict=True):
+            table.add(city_name, label, period.ends_on, value)
         traces.append({
             "type": "scatter", "x": [p.ends_on for p, _v in points],
-            "y": [v for _p, v in points], "name": city.name,
-            "customdata": [str(p) for p, _v in points],
+            "y": [v for _p, v in points], "name": city_name,
+            "customdata": labels,
             "mode": "lines+markers", "line": {"color": CITY_COLOURS[i % len(CITY_COLOURS)]},
             "hovertemplate": "%{fullData.name} · %{customdata}<br>%{x|" + _date_format()
             + "}: %{y:,.4~f}<extra></extra>",

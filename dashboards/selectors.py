@@ -495,7 +495,7 @@ _LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 
 
 def national_comparison(*, dataset: str, national_indicator_id: int | None) -> Comparison:
-    """Every city's targets of one national indicator, grouped by definition; three queries."""
+    """Every city's targets of one national indicator, grouped by definition; five queries."""
     indicators = list(
         NationalIndicator.objects.filter(indicators__targets__isnull=False)
         .distinct()
@@ -511,18 +511,21 @@ def national_comparison(*, dataset: str, national_indicator_id: int | None) -> C
         .select_related("plan__city", "indicator")
         .order_by("plan__city__code", "year", "plan__code", "code")
     )
-    results = list(
-        TargetAttainment.objects.filter(
-            dataset=dataset, scope=Scope.COMBINED, target__in=[t.pk for t in targets]
-        )
-        .select_related("period")
-        .order_by("period__ends_on", "period__starts_on")
+    results = TargetAttainment.objects.filter(
+        dataset=dataset, scope=Scope.COMBINED, target__in=[t.pk for t in targets]
     )
-    latest = {a.target_id: a for a in results if a.is_latest}
+    latest = {a.target_id: a for a in results.filter(is_latest=True).select_related("period")}
+    # The lines need only (period, value) of every quarter of every city: plain rows, and
+    # each period read once, not a result and a period instance per point (34 x 40 here).
+    values = list(
+        results.filter(actual_value__isnull=False)
+        .order_by("period__ends_on", "period__starts_on")
+        .values_list("target_id", "period_id", "actual_value")
+    )
+    periods = Period.objects.in_bulk({period_id for _t, period_id, _v in values})
     points: dict[int, list] = {}
-    for a in results:
-        if a.actual_value is not None:
-            points.setdefault(a.target_id, []).append((a.period, a.actual_value))
+    for target_id, period_id, value in values:
+        points.setdefault(target_id, []).append((periods[period_id], value))
     by_definition: dict[tuple[int, str], list[Target]] = {}
     for t in targets:
         by_definition.setdefault((t.indicator_id, t.level), []).append(t)

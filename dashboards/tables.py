@@ -8,6 +8,7 @@ the active language, the downloads keep them machine-readable.
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
 from django.utils import formats
@@ -74,12 +75,34 @@ class DisplayCell:
     href: str
 
 
+# Values whose repr tells them apart exactly, so that two cells of one kind with the same
+# repr show the same text.
+_MEMO_TYPES = frozenset((str, int, float, Decimal, date))
+
+
 def display_rows(table: ChartTable) -> list[list[DisplayCell]]:
-    """The table's cells as the page shows them."""
+    """The table's cells as the page shows them.
+
+    A long table repeats its dates, periods and values (34 provinces x 40 quarters on the
+    comparison), and Django's number and date formatting costs tens of microseconds a cell,
+    so each distinct value of a kind is formatted once per table.
+    """
+    formatted: dict[tuple, str] = {}
+    columns = [(col.kind, col.is_numeric) for col in table.columns]
+
+    def text(value, kind: str) -> str:
+        if value.__class__ not in _MEMO_TYPES:
+            return format_cell(value, kind)
+        key = (kind, value.__class__, repr(value))
+        found = formatted.get(key)
+        if found is None:
+            found = formatted[key] = format_cell(value, kind)
+        return found
+
     return [
         [
-            DisplayCell(format_cell(c.value, col.kind), c.css, col.is_numeric, c.href)
-            for c, col in zip(row, table.columns, strict=True)
+            DisplayCell(text(c.value, kind), c.css, numeric, c.href)
+            for c, (kind, numeric) in zip(row, columns, strict=True)
         ]
         for row in table.rows
     ]

@@ -24,7 +24,7 @@ QUERIES = {
     "target detail": 11,
     "unit view": 11,
     "compliance heatmap": 5,
-    "comparison": 5,  # every province's target of one national indicator
+    "comparison": 7,  # every province's target of one national indicator
     "API attainment list": 6,
     "API rollup list": 5,
     "API completeness list": 5,

@@ -45,9 +45,12 @@ def attainment_rows(
     same = latest.filter(target=OuterRef("target"))
     if scope == Scope.UNIT:
         same = same.filter(unit=OuterRef("unit"))
-    qs = TargetAttainment.objects.filter(dataset=dataset, scope=scope, period=period).filter(
-        Exists(same.order_by().values("pk"))
-    )
+    # The chosen targets named apart from the Exists, so that their rows are found through
+    # attainment_unique (led by target): no index leads with the period.
+    qs = TargetAttainment.objects.filter(
+        dataset=dataset, scope=scope, period=period,
+        target_id__in=latest.order_by().values("target_id"),
+    ).filter(Exists(same.order_by().values("pk")))
     if status is not None:
         qs = qs.filter(status=status)
     return qs.select_related(*_ATTAINMENT_RELATED).order_by(*latest.query.order_by)

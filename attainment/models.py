@@ -35,18 +35,24 @@ class TargetAttainment(models.Model):
     """How far a target is reached, as of a period, for one unit or all units combined."""
 
     dataset = models.CharField(_("dataset"), max_length=8, choices=Dataset.choices)
+    # Results are derived and fully recomputable, and a full run writes a row per (target,
+    # unit, period): the database checks no foreign key and keeps no index of its own for
+    # these three (each cost a lookup or an index insert per row written). Django still
+    # cascades deletes of a target, unit or period (its collector, in Python); a target's rows
+    # are found by attainment_unique, which leads with it.
     target = models.ForeignKey(
         "targets.Target", verbose_name=_("target"), on_delete=models.CASCADE,
-        related_name="attainments",
+        related_name="attainments", db_constraint=False, db_index=False,
     )
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
     # For the combined scope this is the plan's city.
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False, db_index=False,
     )
     period = models.ForeignKey(
         "reporting.Period", verbose_name=_("as of period"), on_delete=models.CASCADE,
-        related_name="+",
+        related_name="+", db_constraint=False, db_index=False,
     )
     is_latest = models.BooleanField(_("latest"), default=False)
     actual_value = models.FloatField(_("actual value"), null=True, blank=True)
@@ -106,15 +112,17 @@ class TargetAttainment(models.Model):
     class Meta:
         verbose_name = _("target attainment")
         verbose_name_plural = _("target attainments")
+        # Four indexes, each for a read that needs it (docs/benchmarks.md, "The results
+        # table's indexes"): every other index slowed each row a full run writes.
         constraints = [
+            # Target first: a target's rows (its series, the rows an approval rewrites, the
+            # cascade when a target is deleted) whatever the dataset.
             models.UniqueConstraint(
-                fields=["dataset", "target", "scope", "unit", "period"],
+                fields=["target", "dataset", "scope", "unit", "period"],
                 name="attainment_unique",
             )
         ]
         indexes = [
-            models.Index(fields=["dataset", "is_latest", "scope"]),
-            models.Index(fields=["dataset", "target", "scope"]),
             # What the pages and the API read: the latest rows of a set of targets (city,
             # plan, target detail) or of one unit (unit view), without walking every period.
             models.Index(fields=["dataset", "scope", "target", "unit"],

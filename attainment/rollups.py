@@ -58,9 +58,9 @@ def rollups_refresh(ctx: Context, targets: list[TargetInfo]) -> int:
     years = sorted({t.spec.year for t in targets})
     if not cities and not members:
         return 0
-    # Two narrow reads, each through an index whatever the size of the data: the combined
-    # rows by target (the cities' targets), the unit rows by unit. The unit read names no
-    # dataset, so that SQLite (without statistics) walks the unit's index, not the dataset's.
+    # Two narrow reads, each through a partial index of latest rows whatever the size of the
+    # data: the combined rows by target (the cities' targets, attainment_latest_target), the
+    # unit rows by unit (attainment_latest_unit).
     city_targets = Target.objects.filter(plan__city_id__in=sorted(cities)).values("pk")
     rows = list(
         TargetAttainment.objects.filter(dataset=ctx.dataset, scope=Scope.COMBINED,
@@ -68,12 +68,11 @@ def rollups_refresh(ctx: Context, targets: list[TargetInfo]) -> int:
         .values_list(*_ROW_FIELDS)
     ) if cities else []
     if members:
-        rows += [
-            row for dataset, *row in TargetAttainment.objects.filter(
-                unit_id__in=sorted(members), scope=Scope.UNIT, is_latest=True
-            ).values_list("dataset", *_ROW_FIELDS)
-            if dataset == ctx.dataset
-        ]
+        rows += list(
+            TargetAttainment.objects.filter(dataset=ctx.dataset, scope=Scope.UNIT,
+                                            is_latest=True, unit_id__in=sorted(members))
+            .values_list(*_ROW_FIELDS)
+        )
     # The city, plan and pillar keys a touched target's combined row counts in.
     wanted = set()
     for (target_id, scope, _u, _s, _p, _e, _b, plan_id, city_id, pillar_id, year, *_rest) in rows:

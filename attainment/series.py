@@ -139,6 +139,15 @@ def _pow(base: np.ndarray, exponent: np.ndarray | float) -> np.ndarray:
                                                          strict=True)]).reshape(b.shape)
 
 
+def _pow_where(ok: np.ndarray, base: np.ndarray, exponent: np.ndarray | float) -> np.ndarray:
+    """_pow where ``ok`` holds, NaN elsewhere (rows that never read it)."""
+    out = np.full(ok.shape, np.nan)
+    if ok.any():
+        out[ok] = _pow(np.broadcast_to(base, ok.shape)[ok],
+                       np.broadcast_to(np.asarray(exponent, dtype=float), ok.shape)[ok])
+    return out
+
+
 def _pow_one(x: float, y: float) -> float:
     try:
         return math.pow(x, y)
@@ -243,7 +252,15 @@ def _least_squares(spec, t, v, ok_points, starts, deadline) -> tuple[np.ndarray,
     mean_v = _cumsum0(lv) / n
     dt = lt[:, None, :] - mean_t[:, :, None]  # [series, ℓ, j]
     dv = lv[:, None, :] - mean_v[:, :, None]
-    sxx = _cumsum0(_pow(dt, 2.0))
+    # Row ℓ of a series sums the squares of its points j < ℓ, and no row reads past the
+    # series' own points: only those squares are computed (the C library's pow() element by
+    # element is most of this function's time; the rest stay 0.0 and are never read).
+    points = np.bincount(owner, minlength=n_series) + lead
+    ells = np.arange(width + 1)[None, :, None]
+    need = (np.arange(width)[None, None, :] < ells) & (ells <= points[:, None, None])
+    squares = np.zeros(dt.shape)
+    squares[need] = _pow(dt[need], 2.0)
+    sxx = _cumsum0(squares)
     sxy = _cumsum0(dt * dv)
     ell = np.arange(width + 1)
     sxx = sxx[:, ell, ell]
@@ -324,8 +341,10 @@ def _trend_columns(spec, batch: Batch, final_due_t, level_ended_t) -> dict[str, 
     bz = np.where(base_v != 0, base_v, method.ZERO_REPLACEMENT)
     tz = tv if tv != 0 else method.ZERO_REPLACEMENT
     signs_differ = (bz * actual < 0) | (bz * tz < 0)
-    observed_c = _pow(actual / bz, 1.0 / elapsed) - 1.0
-    required_c = _pow(tz / bz, 1.0 / horizon) - 1.0
+    # Rates are read only where rates_ok holds (statuses, columns and projections alike):
+    # the powers, the C library's pow() one element at a time, are taken only there.
+    observed_c = _pow_where(rates_ok, actual / bz, 1.0 / elapsed) - 1.0
+    required_c = _pow_where(rates_ok, tz / bz, 1.0 / horizon) - 1.0
     cagr = ~signs_differ & np.isfinite(observed_c) & np.isfinite(required_c)
     orientation = np.where(cagr, d * np.where(bz < 0, -1.0, 1.0), d)
     observed = np.where(cagr, observed_c, (actual - base_v) / elapsed)
@@ -346,7 +365,7 @@ def _trend_columns(spec, batch: Batch, final_due_t, level_ended_t) -> dict[str, 
     )
     status = np.where(refused, refused_status, status)
 
-    projected_cagr = actual * _pow(1.0 + observed, deadline - latest_t)
+    projected_cagr = actual * _pow_where(rates_ok & cagr, 1.0 + observed, deadline - latest_t)
     projected_cagr_ok = rates_ok & cagr & np.isfinite(projected_cagr)
     line, line_ok = _least_squares(spec, t, v, ok_points, starts, deadline)
     ell = c + (1 if plan else 0)
@@ -355,8 +374,9 @@ def _trend_columns(spec, batch: Batch, final_due_t, level_ended_t) -> dict[str, 
 
     ahead = deadline - as_of
     from_now = valued & (ahead > 0)
-    rate_from_now = _pow(tv / actual, 1.0 / ahead) - 1.0
-    rate_from_now_ok = from_now & (actual > 0) & (tv > 0) & np.isfinite(rate_from_now)
+    rate_from_now_ok = from_now & (actual > 0) & (tv > 0)
+    rate_from_now = _pow_where(rate_from_now_ok, tv / actual, 1.0 / ahead) - 1.0
+    rate_from_now_ok &= np.isfinite(rate_from_now)
     step_from_now = (tv - actual) / ahead
 
     span = deadline - base_t
@@ -370,7 +390,12 @@ def _trend_columns(spec, batch: Batch, final_due_t, level_ended_t) -> dict[str, 
     stale = has_in_year & judged & (latest_t < stale_before)
 
     def col(values: np.ndarray, ok: np.ndarray) -> list:
-        return [x if keep else None for x, keep in zip(values.tolist(), ok.tolist(), strict=True)]
+        # Sixteen columns per target, a million rows in all: masked in numpy, not per value.
+        if ok.all():
+            return values.tolist()
+        masked = values.astype(object)
+        masked[~ok] = None
+        return masked.tolist()
 
     coverage_of_latest = [coverage[i] if keep else None
                           for i, keep in zip(last_in_year.tolist(), has_in_year.tolist(),

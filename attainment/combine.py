@@ -32,6 +32,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from attainment.method import TargetSpec, comparator_holds, is_number
 
 SUM = "sum"
@@ -114,3 +116,113 @@ def _mean(numbers: list[float]) -> float | None:
 
 def _has_fraction(unit: UnitValue) -> bool:
     return is_number(unit.numerator) and is_number(unit.denominator)
+
+
+@dataclass(frozen=True)
+class CombinedColumns:
+    """``combine`` of every period of a target at once: one entry per period."""
+
+    value: list[float | None]
+    numerator: list[float | None]
+    denominator: list[float | None]
+    n_units: list[int]
+
+
+# Integers up to 2**53 are floats exactly, and so is every partial sum of them below it.
+_EXACT_INTEGERS = 2.0 ** 53
+
+
+def combine_columns(
+    rule: str,
+    value: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    present: np.ndarray,
+    specs: Sequence[TargetSpec | None],
+) -> CombinedColumns:
+    """``combine(rule, units of period p, specs[p])`` for every period ``p`` at once.
+
+    ``value``, ``numerator`` and ``denominator`` are [period, unit] floats, NaN where the
+    unit's figure has none (or a non-finite one, which ``combine`` ignores alike); ``present``
+    says which units take part in each period. The result equals ``combine`` exactly
+    (``tests/attainment/test_combine_property.py``): sums are ``math.fsum``'s, taken in numpy
+    only where they are exact (whole numbers below 2**53, as counts and most percentages
+    are) and by ``math.fsum`` itself elsewhere.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown aggregation rule {rule!r}; expected one of {RULES}")
+    periods = present.shape[0]
+    with np.errstate(all="ignore"):
+        has_fraction = np.isfinite(numerator) & np.isfinite(denominator)
+        own = np.isfinite(value)
+        # unit_value(): the value, else numerator / denominator * 100 when the latter is not 0.
+        number = np.where(own, value, numerator / denominator * 100.0)
+        valued = present & (own | (has_fraction & (denominator != 0)))
+        members = present & (valued | has_fraction)
+        n_members = members.sum(axis=1)
+        if rule in SHARE_RULES:
+            return _share_columns(number, valued, specs, periods)
+        n_numbers = valued.sum(axis=1)
+        total = _fsums(number, valued)
+        fractions = ~(members & ~has_fraction).any(axis=1) & (n_members > 0)
+        numerators = _fsums(numerator, members & fractions[:, None])
+        denominators = _fsums(denominator, members & fractions[:, None])
+    values: list[float | None] = []
+    for p in range(periods):
+        count = int(n_numbers[p])
+        if not n_members[p]:
+            values.append(None)
+        elif rule == SUM:
+            values.append(total[p] if count else None)
+        elif rule == WEIGHTED and fractions[p] and denominators[p]:
+            values.append(numerators[p] / denominators[p] * 100.0)
+        else:
+            values.append(total[p] / count if count else None)
+    return CombinedColumns(
+        values,
+        [n if f else None for n, f in zip(numerators, fractions.tolist(), strict=True)],
+        [d if f else None for d, f in zip(denominators, fractions.tolist(), strict=True)],
+        n_members.tolist(),
+    )
+
+
+def _fsums(x: np.ndarray, mask: np.ndarray) -> list[float]:
+    """math.fsum of each period's masked values (0.0 for none)."""
+    picked = np.where(mask, x, 0.0)
+    integral = (picked == np.trunc(picked)).all(axis=1) & (
+        np.abs(picked).sum(axis=1) < _EXACT_INTEGERS)
+    # + 0.0: a lone -0.0 sums to -0.0 in numpy, to 0.0 in math.fsum.
+    sums = (picked.sum(axis=1) + 0.0).tolist()
+    for p in np.flatnonzero(~integral).tolist():
+        sums[p] = math.fsum(x[p][mask[p]].tolist())
+    return sums
+
+
+def _share_columns(
+    number: np.ndarray, valued: np.ndarray, specs: Sequence[TargetSpec | None], periods: int
+) -> CombinedColumns:
+    judged = valued.sum(axis=1).tolist()
+    meeting = [0] * periods
+    by_spec: dict[TargetSpec, list[int]] = {}
+    for p, spec in enumerate(specs):
+        if spec is not None and judged[p]:
+            by_spec.setdefault(spec, []).append(p)
+    for spec, rows in by_spec.items():
+        # comparator_holds itself, once per distinct value rather than once per unit.
+        distinct, where = np.unique(number[rows][valued[rows]], return_inverse=True)
+        holds = np.array([comparator_holds(spec, v) for v in distinct.tolist()], dtype=bool)
+        hits = np.zeros(valued[rows].shape, dtype=bool)
+        hits[valued[rows]] = holds[where.ravel()]
+        for p, count in zip(rows, hits.sum(axis=1).tolist(), strict=True):
+            meeting[p] = count
+    values, numerators, denominators = [], [], []
+    for p in range(periods):
+        if specs[p] is None or not judged[p]:
+            values.append(None)
+            numerators.append(None)
+            denominators.append(None)
+        else:
+            values.append(meeting[p] / judged[p] * 100.0)
+            numerators.append(float(meeting[p]))
+            denominators.append(float(judged[p]))
+    return CombinedColumns(values, numerators, denominators, judged)

@@ -12,6 +12,7 @@ one write per batch of rows.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -19,13 +20,14 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate, chain, groupby, repeat
 from operator import itemgetter
 
+import numpy as np
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
 from attainment import method, series, storage
-from attainment.combine import SHARE_RULES, UnitValue, combine, unit_value
+from attainment.combine import SHARE_RULES, UnitValue, combine_columns, unit_value
 from attainment.models import Dataset, Scope, TargetAttainment
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
@@ -64,6 +66,8 @@ LEVEL_KINDS = {
 Progress = Callable[[int, int], None]
 # Stale series per DELETE: each names up to ~50 periods, within SQLite's parameter limit.
 STALE_BATCH = 40
+# Period keys as integers: ordinal of the end day, then of the start day.
+_KEY_SPAN = 4_000_000  # above date.max.toordinal()
 _NEVER = (date.max, date.max)  # write_from of a series the run leaves alone
 _ALWAYS = (date.min, date.min)  # write_from of a series the run rewrites whole
 
@@ -132,9 +136,13 @@ class _Period:
     # A year and its Q4 end on the same day; the quarter, starting later, counts as later.
     # Kept, not a property: the engine compares it for every figure and period.
     key: tuple[date, date] = field(init=False, compare=False)
+    # The key as one integer, in the same order, for numpy (_combined_rows).
+    order: int = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", (self.ends_on, self.starts_on))
+        object.__setattr__(self, "order",
+                           self.ends_on.toordinal() * _KEY_SPAN + self.starts_on.toordinal())
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ class _Figure:
     """One unit's figure for one period (a plain class: the engine makes one per figure)."""
 
     __slots__ = ("period", "value", "numerator", "denominator", "milestone", "derived",
-                 "lower_bound", "observed", "unit_value")
+                 "lower_bound", "observed")
 
     def __init__(self, period: _Period, value: float | None, numerator: float | None,
                  denominator: float | None, milestone: str | None, derived: bool = False,
@@ -167,11 +175,16 @@ class _Figure:
         self.milestone = milestone
         self.derived = derived  # inferred, not stated (DTI 2021 = 15 from "up 10 places")
         self.lower_bound = lower_bound  # "hơn 550": the actual figure is higher
-        # What combine() reads, and the number the method sees (a milestone counts as its
-        # attainment, for counting); a figure is carried into every later period.
-        self.unit_value = UnitValue(value, numerator, denominator)
-        self.observed = (method.MILESTONE_ATTAINMENT.get(milestone) if milestone
-                         else unit_value(self.unit_value))
+        # The number the method sees (a milestone counts as its attainment, for counting);
+        # a figure is carried into every later period.
+        if milestone:
+            self.observed = method.MILESTONE_ATTAINMENT.get(milestone)
+        elif type(value) is float and math.isfinite(value):
+            # combine.unit_value's first case, without its checks: the engine reads floats
+            # (_float), and this runs once per figure.
+            self.observed = value
+        else:
+            self.observed = unit_value(UnitValue(value, numerator, denominator))
 
 
 @dataclass
@@ -578,6 +591,44 @@ class _Rows:
         self.derived.append(derived)
 
 
+    def series_rows(self, scope: str, unit_id: int, period_ids: list[int], *,
+                    as_of: list[float], latest: list[bool], state: list[str | None],
+                    numerator: list[float | None], denominator: list[float | None],
+                    n_units: list[int], version: list[tuple[method.TargetSpec, bool]],
+                    coverage: list[tuple[int, int] | None], derived: list[bool],
+                    ranked_among: list[float | None], period_value: list[float | None],
+                    lower_bound: list[bool], seen: list[int]) -> None:
+        """row() for every period of the current series at once (its observations added
+        already; ``seen``: how many the series had at each row)."""
+        columns = [period_ids, as_of, latest, state, numerator, denominator, n_units, version,
+                   coverage, derived, ranked_among, period_value, lower_bound, seen]
+        if self.keep is not None:
+            kept = [i for i, pk in enumerate(period_ids) if self.keep(scope, unit_id, pk)]
+            columns = [[column[i] for i in kept] for column in columns]
+        (period_ids, as_of, latest, state, numerator, denominator, n_units, version, coverage,
+         derived, ranked_among, period_value, lower_bound, seen) = columns
+        n = len(period_ids)
+        self.series.extend(repeat(len(self.specs) - 1, n))
+        self.version.extend(version)
+        self.seen.extend(seen)
+        self.as_of.extend(as_of)
+        self.state.extend(state)
+        self.scope.extend(repeat(scope, n))
+        self.unit.extend(repeat(unit_id, n))
+        self.period.extend(period_ids)
+        self.latest.extend(latest)
+        self.numerator.extend(numerator)
+        self.denominator.extend(denominator)
+        self.n_units.extend(n_units)
+        self.reported.extend(None if c is None else c[0] for c in coverage)
+        self.expected.extend(None if c is None else c[1] for c in coverage)
+        self.rank_field.extend(spec.rank_field for spec, _retired in version)
+        self.ranked_among.extend(ranked_among)
+        self.period_value.extend(period_value)
+        self.lower_bound.extend(lower_bound)
+        self.derived.extend(derived)
+
+
 def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]]) -> None:
     # Units that no longer exist still count through the unit that carries them now, and
     # only for the territory the plan covers.
@@ -795,6 +846,10 @@ def _unit_rows(
     rows.end()
 
 
+def _period_keys(periods: Iterable[_Period]) -> np.ndarray:
+    return np.array([p.order for p in periods], dtype=np.int64)
+
+
 def _combined_rows(
     ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], rule: str,
     pool: dict[int, Responsibility], rows: _Rows,
@@ -810,38 +865,54 @@ def _combined_rows(
     )
     reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
     versions = _versions(ctx, target, periods)
+    # [period, unit]: the unit's latest figure so far (an index into ``flat``), if the unit
+    # existed in the period (a unit merged away counts for the periods when it existed).
+    keys = _period_keys(periods)
+    flat: list[_Figure] = []
+    latest = np.empty((len(periods), len(figures)), dtype=np.int64)
+    exists = np.ones(latest.shape, dtype=bool)
+    for u, (unit_id, figs) in enumerate(figures.items()):
+        latest[:, u] = np.searchsorted(_period_keys(f.period for f in figs), keys,
+                                       side="right") - 1 + len(flat)
+        latest[:, u][latest[:, u] < len(flat)] = -1
+        flat.extend(figs)
+        unit = ctx.units[unit_id]
+        if unit.valid_from is not None or unit.valid_to is not None:
+            exists[:, u] = [unit.existed_during(p) for p in periods]
+    present = (latest >= 0) & exists
+    pick = np.where(present, latest, 0)
+    milestones = [f.milestone for f in flat]
+    is_milestone = np.array([m is not None for m in milestones], dtype=bool)[pick] & present
+    # share_meeting counts the units meeting the version the row is judged against.
+    unit_specs = [target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
+                  for spec, _retired in versions]
+    combined = combine_columns(
+        rule,
+        np.array([f.value for f in flat], dtype=float)[pick],
+        np.array([f.numerator for f in flat], dtype=float)[pick],
+        np.array([f.denominator for f in flat], dtype=float)[pick],
+        present & ~is_milestone, unit_specs,
+    )
+    n_present = present.sum(axis=1).tolist()
+    n_milestones = is_milestone.sum(axis=1).tolist()
+    done = (np.array([m == method.DONE for m in milestones], dtype=bool)[pick]
+            & is_milestone).sum(axis=1).tolist()
+    not_started = (np.array([m == method.NOT_STARTED for m in milestones], dtype=bool)[pick]
+                   & is_milestone).sum(axis=1).tolist()
+    derived = (np.array([f.derived for f in flat], dtype=bool)[pick] & present).any(axis=1)
+    lower_bound = (np.array([f.lower_bound for f in flat], dtype=bool)[pick]
+                   & present).any(axis=1)
+    first_present = pick[np.arange(len(periods)), present.argmax(axis=1)].tolist()
     in_year_counts: tuple[int, int] | None = None
-    cursor = dict.fromkeys(figures, -1)  # index of each unit's latest figure so far
-    # Units valid forever exist in every period: no need to ask for each one.
-    units = [(unit_id, figs, ctx.units[unit_id],
-              ctx.units[unit_id].valid_from is None and ctx.units[unit_id].valid_to is None)
-             for unit_id, figs in figures.items()]
     # Duties alike but for their unit are owed in the same periods: ask owes() once for each.
     alike: dict[Responsibility, list[int]] = defaultdict(list)
     for unit_id, duty in pool.items():
         alike[replace(duty, unit_id=0)].append(unit_id)
     rows.begin(target.spec)
     state = None
+    states, n_units, counts_of, fields, period_values, seen = [], [], [], [], [], []
     for i, period in enumerate(periods):
-        current: list[_Figure] = []
-        key = period.key
         spec = versions[i][0]
-        # share_meeting counts the units meeting the version the row is judged against.
-        unit_spec = target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
-        for unit_id, figs, unit, forever in units:
-            j = cursor[unit_id]
-            while j + 1 < len(figs) and figs[j + 1].period.key <= key:
-                j += 1
-            cursor[unit_id] = j
-            # A unit merged away keeps counting for the periods when it existed, not after.
-            if j >= 0 and (forever or unit.existed_during(period)):
-                current.append(figs[j])
-        combined = combine(
-            rule,
-            [f.unit_value for f in current if not f.milestone],
-            unit_spec,
-        )
-        n_units = combined.n_units
         expected = [u for duty, owing in alike.items() if owes(duty, period) for u in owing]
         counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
         if period.t <= method.target_deadline_t(spec.year):
@@ -851,21 +922,37 @@ def _combined_rows(
             # last period, and so does its coverage.
             counts = in_year_counts
         coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
-        field_size = current[0].denominator if is_rank and len(current) == 1 else None
-        milestone = _combined_milestone([f.milestone for f in current if f.milestone])
+        field_size = (flat[first_present[i]].denominator if is_rank and n_present[i] == 1
+                      else None)
+        # Done when every unit is done, not started when none has started, else in progress.
+        milestone = (None if not n_milestones[i]
+                     else method.DONE if done[i] == n_milestones[i]
+                     else method.NOT_STARTED if not_started[i] == n_milestones[i]
+                     else method.IN_PROGRESS)
+        value = combined.value[i]
         if milestone is not None:
             state = milestone
-            n_units = sum(1 for f in current if f.milestone)
+            n_units.append(n_milestones[i])
             rows.observe(period.t, method.MILESTONE_ATTAINMENT[milestone], coverage)
-        elif combined.value is not None:
-            rows.observe(period.t, combined.value, coverage, field_size)
-        is_latest = i == len(periods) - 1
-        rows.row(Scope.COMBINED, target.city_id, period.pk, _as_of_t(ctx, period, is_latest),
-                 is_latest, state, combined.numerator, combined.denominator, n_units,
-                 version=versions[i], coverage=counts if pool else None,
-                 derived=any(f.derived for f in current), ranked_among=field_size,
-                 lower_bound=any(f.lower_bound for f in current),
-                 period_value=combined.value if milestone is None else None)
+            value = None  # a milestone's period has no value of its own
+        else:
+            n_units.append(combined.n_units[i])
+            if value is not None:
+                rows.observe(period.t, value, coverage, field_size)
+        states.append(state)
+        counts_of.append(counts if pool else None)
+        fields.append(field_size)
+        period_values.append(value)
+        seen.append(len(rows.t) - rows.starts[-1])
+    last = len(periods) - 1
+    rows.series_rows(
+        Scope.COMBINED, target.city_id, [p.pk for p in periods],
+        as_of=[p.t for p in periods[:last]] + [_as_of_t(ctx, periods[last], True)],
+        latest=[False] * last + [True], state=states, numerator=combined.numerator,
+        denominator=combined.denominator, n_units=n_units, version=versions,
+        coverage=counts_of, derived=derived.tolist(), ranked_among=fields,
+        period_value=period_values, lower_bound=lower_bound.tolist(), seen=seen,
+    )
     rows.end()
 
 
@@ -886,17 +973,6 @@ def _final_due_t(ctx: Context, frequency: str, year: int) -> float:
         deadline = stored or report_deadline(period_bounds(kind, year, quarter)[1])
         ctx.final_due[key] = decimal_year_end(deadline)
     return ctx.final_due[key]
-
-
-def _combined_milestone(states: list[str]) -> str | None:
-    """Done when every unit is done, not started when none has started, else in progress."""
-    if not states:
-        return None
-    if all(s == method.DONE for s in states):
-        return method.DONE
-    if all(s == method.NOT_STARTED for s in states):
-        return method.NOT_STARTED
-    return method.IN_PROGRESS
 
 
 def _placeholder_row(
@@ -931,6 +1007,11 @@ def _fallback_period_id(ctx: Context) -> int:
 def _evaluate_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> dict[str, list]:
     """The method's evaluation of every row, as columns (``series.FIELDS``), each row
     against the version of the target it is judged by."""
+    # A target never amended has one version, the same object on every row: counted in C
+    # (identity first) rather than hashing a TargetSpec per row.
+    if rows.version and rows.version.count(rows.version[0]) == len(rows.version):
+        (spec, retired) = rows.version[0]
+        return _evaluate_group(ctx, target, rows, spec, retired, None)
     groups: dict[tuple[method.TargetSpec, bool], list[int]] = defaultdict(list)
     for i, version in enumerate(rows.version):
         groups[version].append(i)

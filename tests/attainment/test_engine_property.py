@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attainment import method
+from attainment.combine import UnitValue, combine
 from attainment.engine import decimal_year_end
 from attainment.models import Scope, TargetAttainment
 from reporting.models import ApprovedFigure, PeriodKind
@@ -25,7 +26,7 @@ from reporting.periods import period_bounds, report_deadline
 from targets.models import Aggregation, Comparator, Direction, Level, Measure, TargetAmendment
 from tests.attainment.conftest import TODAY, figure, period, recompute, snapshot
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory, UnitFactory
-from units.models import UnitKind
+from units.models import UnitKind, existed_during
 
 pytestmark = pytest.mark.django_db
 
@@ -278,4 +279,67 @@ def test_a_whole_target_run_after_an_approval_leaves_the_rows_of_a_full_run(
         whole = snapshot("official")
         recompute()
         assert snapshot("official") == whole
+        transaction.set_rollback(True)
+
+
+# A unit's figure for the combining test: a value, or a fraction only (9/33, 0/0 too).
+ENTRIES = st.one_of(VALUES, st.tuples(st.sampled_from([0, 9, 24, 33]),
+                                      st.sampled_from([0, 33, 54])))
+
+
+@PROFILE
+@given(kind=st.sampled_from([k for k in KINDS if k[1] != Measure.MILESTONE]),
+       aggregation=st.sampled_from([Aggregation.SUM, Aggregation.MEAN, Aggregation.WEIGHTED,
+                                    Aggregation.SHARE_MEETING, Aggregation.CONSOLIDATED]),
+       history=st.lists(st.lists(st.tuples(st.sampled_from(QUARTERS), ENTRIES), max_size=8,
+                                 unique_by=lambda e: e[0]), min_size=3, max_size=3),
+       goal=VALUES)
+def test_stored_combined_values_are_combine_of_the_units_of_each_period(
+    city, kind, aggregation, history, goal
+):
+    """Every combined row holds combine() of the units taking part in its period: each
+    unit's latest figure so far, a unit merged away only for the periods it existed."""
+    with transaction.atomic():
+        d0 = UnitFactory(code="PC0", parent=city, kind=UnitKind.DISTRICT)
+        d1 = UnitFactory(code="PC1", parent=city, kind=UnitKind.DISTRICT)
+        merged = UnitFactory(code="PC2", parent=city, kind=UnitKind.DISTRICT,
+                             valid_to=date(2025, 7, 1), successor=d0)
+        units = [d0, d1, merged]
+        target = _target(city, units, kind, 2025, goal, level=Level.DISTRICT,
+                         aggregation=aggregation)
+        for unit, entries in zip(units, history, strict=True):
+            for code, entry in entries:
+                if isinstance(entry, tuple):
+                    figure(target.indicator, unit, code, numerator=Decimal(entry[0]),
+                           denominator=Decimal(entry[1]))
+                else:
+                    figure(target.indicator, unit, code, entry)
+        recompute()
+        spec = _judged_by(target, TODAY)[0]
+        stored = list(TargetAttainment.objects.filter(
+            dataset="official", target=target, scope=Scope.COMBINED,
+        ).order_by("period__ends_on", "period__starts_on").values_list(
+            "period__starts_on", "period__ends_on", "period_value", "numerator",
+            "denominator", "n_units"))
+        figures = {unit.pk: list(ApprovedFigure.objects.filter(unit=unit).select_related(
+            "period").order_by("period__ends_on")) for unit in units}
+        if not any(figures.values()):
+            assert [r[2:] for r in stored] == [(None, None, None, 0)]  # the placeholder
+            transaction.set_rollback(True)
+            return
+        expected = []
+        for starts_on, ends_on, *_ in stored:
+            taking_part = []
+            for unit in units:
+                so_far = [f for f in figures[unit.pk] if f.period.ends_on <= ends_on]
+                if so_far and existed_during(unit.valid_from, unit.valid_to, starts_on,
+                                             ends_on):
+                    last = so_far[-1]
+                    taking_part.append(UnitValue(*(None if x is None else float(x) for x in
+                                                   (last.value, last.numerator,
+                                                    last.denominator))))
+            combined = combine(aggregation, taking_part, spec)
+            expected.append((starts_on, ends_on, combined.value, combined.numerator,
+                             combined.denominator, combined.n_units))
+        assert [repr(r) for r in stored] == [repr(r) for r in expected]
         transaction.set_rollback(True)

@@ -216,6 +216,9 @@ class Context:
     # before the next write
     touched_units: set[int] = field(default_factory=set)  # their unit series were rewritten
     touched_combined: set[int] = field(default_factory=set)  # targets, combined rewritten
+    # A full run's targets waiting to be evaluated together (_add_rows), by how they are judged.
+    pending: dict[tuple, list[tuple[TargetInfo, _Rows]]] = field(default_factory=dict)
+    pending_rows: int = 0
 
 
 def decimal_year_end(day: date) -> float:
@@ -422,6 +425,7 @@ def compute_targets(
             done += 1
             if progress:
                 progress(done, total)
+    _evaluate_pending(ctx)
     _flush(ctx, force=True)
 
 
@@ -1058,8 +1062,68 @@ def _evaluate_group(
 
 
 def _add_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> None:
-    """The result rows of a target, as tuples in ``storage.COLUMNS`` order."""
-    ev = _evaluate_rows(ctx, target, rows)
+    """The result rows of a target, as tuples in ``storage.COLUMNS`` order.
+
+    In a full run, a trend target judged by one version waits for the others judged the same
+    way (same spec, deadlines and level) and they are evaluated in one batch
+    (``_evaluate_pending``): every province's copy of a national target costs one call of
+    series.evaluate instead of one each. A row depends only on its own series and the spec,
+    so the rows are the same as evaluated target by target.
+    """
+    key = _batch_key(ctx, target, rows)
+    if key is None:
+        _append_rows(ctx, target, rows, _evaluate_rows(ctx, target, rows))
+        _flush(ctx)
+        return
+    ctx.pending.setdefault(key, []).append((target, rows))
+    ctx.pending_rows += len(rows.series)
+    if ctx.pending_rows >= FLUSH_ROWS:
+        _evaluate_pending(ctx)
+
+
+def _batch_key(ctx: Context, target: TargetInfo, rows: _Rows) -> tuple | None:
+    # An approval's run deletes and writes series by series: it evaluates target by target.
+    if ctx.changes is not None or not rows.version:
+        return None
+    version = rows.version[0]
+    spec, retired = version
+    if retired or not series.supports(spec) or rows.version.count(version) != len(
+            rows.version):
+        return None
+    return spec, _final_due_t(ctx, target.frequency, spec.year), target.level_ended_t
+
+
+def _evaluate_pending(ctx: Context) -> None:
+    for (spec, final_due_t, level_ended_t), group in ctx.pending.items():
+        t: list[float] = []
+        value: list[float] = []
+        coverage: list[float | None] = []
+        starts, row_series, seen, as_of = [0], [], [], []
+        for _target, rows in group:
+            first_series, first_observation = len(starts) - 1, len(t)
+            t.extend(rows.t)
+            value.extend(rows.value)
+            coverage.extend(rows.coverage)
+            starts.extend(start + first_observation for start in rows.starts[1:])
+            row_series.extend(s + first_series for s in rows.series)
+            seen.extend(rows.seen)
+            as_of.extend(rows.as_of)
+        columns = series.evaluate(
+            spec, series.Batch(t, value, coverage, starts, row_series, seen, as_of),
+            final_due_t=final_due_t, level_ended_t=level_ended_t,
+        )
+        first = 0
+        for target, rows in group:
+            n = len(rows.series)
+            _append_rows(ctx, target, rows,
+                         {name: column[first:first + n] for name, column in columns.items()})
+            first += n
+    ctx.pending = {}
+    ctx.pending_rows = 0
+    _flush(ctx)
+
+
+def _append_rows(ctx: Context, target: TargetInfo, rows: _Rows, ev: dict[str, list]) -> None:
     n = len(rows.series)
     ctx.rows.extend(zip(
         repeat(ctx.dataset, n), repeat(target.pk, n), rows.scope, rows.unit, rows.period,
@@ -1073,7 +1137,6 @@ def _add_rows(ctx: Context, target: TargetInfo, rows: _Rows) -> None:
         rows.lower_bound, ev["expected_now"], [m or "" for m in ev["milestone_state"]],
         rows.derived, repeat(storage.stamp(ctx.now), n), strict=True,
     ))
-    _flush(ctx)
 
 
 def _flush(ctx: Context, *, force: bool = False) -> None:

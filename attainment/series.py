@@ -252,15 +252,17 @@ def _least_squares(spec, t, v, ok_points, starts, deadline) -> tuple[np.ndarray,
     mean_v = _cumsum0(lv) / n
     dt = lt[:, None, :] - mean_t[:, :, None]  # [series, ℓ, j]
     dv = lv[:, None, :] - mean_v[:, :, None]
-    # Row ℓ of a series sums the squares of its points j < ℓ, and no row reads past the
-    # series' own points: only those squares are computed (the C library's pow() element by
-    # element is most of this function's time; the rest stay 0.0 and are never read).
-    points = np.bincount(owner, minlength=n_series) + lead
-    ells = np.arange(width + 1)[None, :, None]
-    need = (np.arange(width)[None, None, :] < ells) & (ells <= points[:, None, None])
-    squares = np.zeros(dt.shape)
-    squares[need] = _pow(dt[need], 2.0)
-    sxx = _cumsum0(squares)
+    # Row ℓ of a series sums the squares of its points j < ℓ. The C library's pow() element
+    # by element is most of this function's time, and series with the same times (units that
+    # report every quarter, every province's copy of a target) have the same squares: they
+    # are computed once per distinct row of times, for j < ℓ only (the rest are never read).
+    times, which = np.unique(lt, axis=0, return_inverse=True)
+    dt_times = times[:, None, :] - (_cumsum0(times) / n)[:, :, None]
+    need = np.broadcast_to(np.arange(width)[None, None, :] < np.arange(width + 1)[None, :, None],
+                           dt_times.shape)
+    squares = np.zeros(dt_times.shape)
+    squares[need] = _pow(dt_times[need], 2.0)
+    sxx = _cumsum0(squares)[np.ravel(which)]
     sxy = _cumsum0(dt * dv)
     ell = np.arange(width + 1)
     sxx = sxx[:, ell, ell]

@@ -343,3 +343,36 @@ def test_stored_combined_values_are_combine_of_the_units_of_each_period(
                              combined.denominator, combined.n_units))
         assert [repr(r) for r in stored] == [repr(r) for r in expected]
         transaction.set_rollback(True)
+
+
+@PROFILE
+@given(case=histories(n_units=3), other_year=st.sampled_from([2025, 2026, 2030]))
+def test_targets_judged_alike_are_evaluated_together_each_row_still_the_methods(
+    city, case, other_year
+):
+    """A full run evaluates the targets judged by the same spec in one batch (one per
+    province of a national target): each of their rows is still the oracle's, and a target
+    judged otherwise beside them keeps its own."""
+    kind, history, year, goal, _amendments = case
+    with transaction.atomic():
+        units = [UnitFactory(code=f"PB{i}", parent=city, kind=UnitKind.DEPARTMENT)
+                 for i in range(3)]
+        # Three copies of one target, each with its own unit, and one due another year.
+        targets = [_target(city, [unit], kind, year, goal, level=Level.DEPARTMENT)
+                   for unit in units]
+        targets.append(_target(city, units[:1], kind, other_year, goal,
+                               level=Level.DEPARTMENT))
+        for target, unit, entries in zip(targets, [*units, units[0]],
+                                         [*history.values(), history[0]], strict=True):
+            for code, value in entries:
+                _add(target, unit, code, value)
+        recompute()
+        for target, unit in zip(targets, [*units, units[0]], strict=True):
+            figures = list(ApprovedFigure.objects.filter(
+                unit=unit, indicator=target.indicator, superseded_at__isnull=True,
+            ).select_related("period").order_by("period__starts_on"))
+            stored = _stored_unit_rows(target, unit)
+            if not figures:
+                stored = [(None, *r[1:]) for r in stored]
+            assert stored == _expected_unit_rows(target, figures)
+        transaction.set_rollback(True)

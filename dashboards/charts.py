@@ -69,7 +69,7 @@ CITY_COLOURS = ["#0b5cab", "#c2185b", "#00897b", "#6d4c41", "#7b3fa0"]
 
 
 @cache
-def _template() -> dict:
+def plotly_default_template() -> dict:
     # What go.Figure puts under layout.template when none is set: plotly's default theme.
     return pio.templates[pio.templates.default].to_plotly_json()
 
@@ -90,7 +90,7 @@ class Chart:
         return go.Figure(self.spec)
 
     def figure_json(self) -> str:
-        layout = {"template": _template(), **self.spec["layout"]}
+        layout = {"template": plotly_default_template(), **self.spec["layout"]}
         return to_json_plotly({"data": self.spec["data"], "layout": layout})
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from attainment import rollups
+from attainment import rollups, storage
 from attainment.engine import (
     DATASET_ORIGINS,
     Context,
@@ -101,6 +101,8 @@ def attainment_recompute(
     )
     try:
         with transaction.atomic():
+            swap = ids is None and storage.swaps_whole_dataset()
+            _lock_dataset(dataset, whole=swap)
             if by_target is not None:
                 targets = load_targets(ids)
                 ctx = load_context(dataset, today, targets)
@@ -116,6 +118,12 @@ def attainment_recompute(
                 ctx.changes = by_target
                 compute_targets(ctx, targets, ids, progress)
                 rollup_count = rollups.rollups_refresh(ctx, targets)
+            elif swap:
+                # Every city of the dataset is locked: its rows are built apart, unindexed,
+                # and swapped in whole, instead of deleted and written into the indexed table.
+                with storage.dataset_rebuilt(dataset, str(run.pk)):
+                    compute_targets(ctx, targets, ids, progress)
+                rollup_count = rollups.rollups_replace(ctx, None)
             else:
                 stale = TargetAttainment.objects.filter(dataset=dataset)
                 if ids is not None:
@@ -204,6 +212,19 @@ def _changes_by_target(
                 int(period_id)
             )
     return by_target
+
+
+def _lock_dataset(dataset: str, *, whole: bool) -> None:
+    # Taken first, before any read of the results table. A run that swaps the dataset's
+    # partition in takes it alone; every other run shares it. Without it, an approval's run
+    # that had read the results table (holding a lock on it until commit) and then waited for
+    # a city lock of the full run would deadlock with that run's DETACH.
+    if connection.vendor != "postgresql":
+        return
+    take = "pg_advisory_xact_lock" if whole else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        key = zlib.crc32(f"dxtracker.attainment.{dataset}".encode())
+        cursor.execute(f"SELECT {take}(%s)", [key])
 
 
 def _lock_cities(dataset: str, city_ids: set[int]) -> None:

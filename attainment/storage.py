@@ -1,13 +1,17 @@
-"""Writing result rows: COPY on PostgreSQL, executemany on SQLite."""
+"""Writing result rows: COPY on PostgreSQL, executemany on SQLite; on PostgreSQL a full run of
+a dataset builds its rows in a fresh table swapped in for the dataset's partition."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import connection
 
-from attainment.models import TargetAttainment
+from attainment.models import Dataset, TargetAttainment
 
 # The engine builds each row as a tuple of these columns, in this order.
 COLUMNS = (
@@ -47,7 +51,7 @@ def write_rows(rows: list[tuple]) -> None:
         return
     fields = _fields()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(TargetAttainment._meta.db_table)
+    table = connection.ops.quote_name(_building.get() or TargetAttainment._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor, table, columns, fields, rows)
@@ -66,3 +70,84 @@ def _copy(cursor, table: str, columns: str, fields, rows: list[tuple]) -> None:
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+# The table write_rows writes into while a full run of a dataset builds its replacement
+# (PostgreSQL); None: the results table itself.
+_building: ContextVar[str | None] = ContextVar("attainment_building", default=None)
+
+
+def swaps_whole_dataset() -> bool:
+    """Whether a full run of a dataset builds its rows in a fresh table and swaps it in for
+    the dataset's partition (PostgreSQL), instead of deleting and inserting in place."""
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def dataset_rebuilt(dataset: str, name: str) -> Iterator[None]:
+    """Rows written inside go into a fresh table (``attainment_ta_<dataset>_<name>``), which
+    on a clean exit gets the results table's indexes and replaces the dataset's partition of
+    it, in the caller's transaction.
+
+    Written unindexed, with the indexes built once over the finished table, the rows cost
+    about what the database's own COPY costs (docs/benchmarks.md). Readers keep reading the
+    old partition meanwhile; the swap (DETACH, which locks the results table against readers
+    until the transaction commits, then ATTACH, which finds the partition's CHECK and indexes
+    ready and neither scans nor builds) is the last thing before the rollups.
+    """
+    if dataset not in Dataset.values:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    parent = TargetAttainment._meta.db_table
+    fresh = f"attainment_ta_{dataset}_{name}"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # INCLUDING CONSTRAINTS: ATTACH wants every CHECK of the parent on the partition.
+        cursor.execute(
+            f"CREATE TABLE {quote(fresh)} (LIKE {quote(parent)} INCLUDING DEFAULTS "
+            f"INCLUDING CONSTRAINTS, CONSTRAINT {quote(fresh + '_dataset')} "
+            f"CHECK (dataset = '{dataset}'))"
+        )
+    token = _building.set(fresh)
+    try:
+        yield
+    finally:
+        _building.reset(token)
+    with connection.cursor() as cursor:
+        _index_like(cursor, parent, fresh)
+        cursor.execute(f"ANALYZE {quote(fresh)}")
+        old = _partition(cursor, parent, dataset)
+        if old is not None:
+            cursor.execute(f"ALTER TABLE {quote(parent)} DETACH PARTITION {quote(old)}")
+            cursor.execute(f"DROP TABLE {quote(old)}")
+        cursor.execute(f"ALTER TABLE {quote(parent)} ATTACH PARTITION {quote(fresh)} "
+                       f"FOR VALUES IN ('{dataset}')")
+
+
+def _index_like(cursor, parent: str, fresh: str) -> None:
+    """Give ``fresh`` each index and key of ``parent`` (read from the catalogue, so an index a
+    later migration adds is built too), so that ATTACH links them instead of building them."""
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid) "
+        "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+        "WHERE i.indrelid = %s::regclass ORDER BY ic.relname",
+        [parent],
+    )
+    quote = connection.ops.quote_name
+    for n, (indexdef, constraintdef) in enumerate(cursor.fetchall()):
+        name = quote(f"{fresh}_{n}")
+        if constraintdef:  # PRIMARY KEY (...) / UNIQUE (...): ATTACH wants a constraint
+            cursor.execute(f"ALTER TABLE {quote(fresh)} ADD CONSTRAINT {name} {constraintdef}")
+        else:
+            cursor.execute(re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ ",
+                                  rf"CREATE \1INDEX {name} ON {quote(fresh)} ", indexdef))
+
+
+def _partition(cursor, parent: str, dataset: str) -> str | None:
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = %s::regclass AND pg_get_expr(c.relpartbound, c.oid) = %s",
+        [parent, f"FOR VALUES IN ('{dataset}')"],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None

@@ -8,12 +8,13 @@ serialises every writer, so the test is skipped there.
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from attainment.services import _lock_cities
 from targets.models import Aggregation
 from tests.attainment.conftest import figure, recompute, snapshot
 from tests.attainment.test_recompute import district_target, districts
+from tests.threads import db_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -35,15 +36,10 @@ def test_two_recomputes_at_once_give_the_rows_of_one(city):
     errors: list[BaseException] = []
 
     def run():
-        try:
-            barrier.wait(timeout=10)
-            recompute()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        barrier.wait(timeout=10)
+        recompute()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [db_thread(run, errors=errors) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -73,36 +69,23 @@ def test_cities_recompute_side_by_side_and_one_city_waits_for_itself(city, other
 
     def hold_city():
         # What a long recompute of the city holds: its (dataset, city) lock, until commit.
-        try:
-            with transaction.atomic():
-                _lock_cities("official", {city.pk})
-                held.set()
-                release.wait(timeout=60)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            _lock_cities("official", {city.pk})
+            held.set()
+            release.wait(timeout=60)
 
-    def recompute_city(city_id):
-        try:
-            recompute(city_id=city_id)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_city)
+    holder = db_thread(hold_city, errors=errors)
     holder.start()
     try:
         assert held.wait(timeout=30)
         # Another city's recompute finishes while the city's lock is held (the join's timeout
         # only keeps a regression from hanging the suite)...
-        other = threading.Thread(target=recompute_city, args=(other_city.pk,))
+        other = db_thread(recompute, city_id=other_city.pk, errors=errors)
         other.start()
         other.join(timeout=120)
         assert not other.is_alive()
         # ...while one of the same city queues behind it on the advisory lock.
-        waiter = threading.Thread(target=recompute_city, args=(city.pk,))
+        waiter = db_thread(recompute, city_id=city.pk, errors=errors)
         waiter.start()
         for _ in range(300):
             if _advisory_waiters():

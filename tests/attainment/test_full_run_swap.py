@@ -8,13 +8,14 @@ PostgreSQL only (CI's PostgreSQL leg): SQLite keeps one plain table.
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from attainment import rollups, storage
 from attainment.models import TargetAttainment
 from targets.models import Aggregation
 from tests.attainment.conftest import figure, recompute, snapshot
 from tests.attainment.test_recompute import district_target, districts
+from tests.threads import db_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -64,27 +65,14 @@ def test_readers_see_the_old_results_or_the_new_never_half(city):
         commit.wait(timeout=30)
         return replace(ctx, cities)
 
-    def full_run():
-        try:
-            recompute(progress=progress)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     seen: dict[str, list] = {}
 
     def read(name):
-        try:
-            seen[name] = snapshot("official")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        seen[name] = snapshot("official")
 
     rollups.rollups_replace = rollups_after_the_swap
     try:
-        runner = threading.Thread(target=full_run)
+        runner = db_thread(recompute, progress=progress, errors=errors)
         runner.start()
         assert computing.wait(timeout=30)
         # While the new rows are being written into their own table: the old results, whole.
@@ -92,7 +80,7 @@ def test_readers_see_the_old_results_or_the_new_never_half(city):
         go_on.set()
         assert swapped.wait(timeout=30)
         # Between the swap and the commit a reader waits for the commit.
-        late = threading.Thread(target=read, args=("late",))
+        late = db_thread(read, "late", errors=errors)
         late.start()
         late.join(timeout=2)
         assert late.is_alive()  # waiting for the commit, not reading half
@@ -176,18 +164,10 @@ def test_an_approval_during_a_full_run_waits_for_it_without_deadlock(city):
         computing.set()
         go_on.wait(timeout=30)
 
-    def run(**kwargs):
-        try:
-            recompute(**kwargs)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    full = threading.Thread(target=run, kwargs={"progress": progress})
+    full = db_thread(recompute, progress=progress, errors=errors)
     full.start()
     assert computing.wait(timeout=30)
-    approval = threading.Thread(target=run, kwargs={"target_ids": [targets[0].pk]})
+    approval = db_thread(recompute, target_ids=[targets[0].pk], errors=errors)
     approval.start()
     approval.join(timeout=2)
     assert approval.is_alive()  # waits for the full run

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Model, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Subquery
 
 from attainment.models import (
     Dataset,
@@ -43,6 +44,21 @@ _TARGET_ORDER = (
     "target__level",
     "target__code",
 )
+
+
+def _target_among(targets: QuerySet) -> Q | Func:
+    """Rows whose target is one of `targets` (a values("pk") query), in one statement.
+
+    On PostgreSQL as ``target_id = ANY(ARRAY(subquery))``: the array is computed once before
+    the scan, and each target's rows are then read through attainment_latest_target. With
+    ``IN (subquery)`` the planner, expecting one target, hashed every latest row of the
+    dataset instead: a target's page at 1 M figures spent 147 ms in that query, 1.4 ms so.
+    """
+    if connection.vendor != "postgresql":
+        return Q(target_id__in=targets)
+    # order_by(): Target's default ordering would join four tables into the array's query.
+    return Func(F("target_id"), Subquery(targets.order_by()), template="%(expressions)s))",
+                arg_joiner=" = ANY(ARRAY(", output_field=BooleanField())
 
 
 def _pk(obj: Model | int | None) -> int | None:
@@ -87,7 +103,7 @@ def latest_attainment(
         else:
             of_targets["responsible_units"] = _pk(unit)
     if of_targets:
-        qs = qs.filter(target_id__in=Target.objects.filter(**of_targets).values("pk"))
+        qs = qs.filter(_target_among(Target.objects.filter(**of_targets).values("pk")))
     if status is not None:
         qs = qs.filter(status=status)
     order = (*_TARGET_ORDER, "unit__code") if scope == Scope.UNIT else _TARGET_ORDER

@@ -42,7 +42,7 @@ from targets.models import (
 )
 from targets.selectors import Responsibility, responsibilities
 from units.models import Unit, UnitKind, existed_during
-from units.selectors import successor_map
+from units.selectors import follow_successors, successor_map
 
 DATASET_ORIGINS = {
     Dataset.OFFICIAL: (FigureOrigin.DOCUMENT, FigureOrigin.REPORT),
@@ -336,13 +336,7 @@ def _scoped_context(dataset: str, today: date, targets: list[TargetInfo]) -> Con
         ).order_by().values_list("pk", "successor_id", "kind", "city_id", "valid_from",
                                  "valid_to")
     }
-    successors = {}
-    for start in merged:
-        seen, current = {start}, start
-        while current in merged and merged[current][0] not in seen:
-            current = merged[current][0]
-            seen.add(current)
-        successors[start] = current
+    successors = follow_successors({pk: successor for pk, (successor, _unit) in merged.items()})
     cities = {t.city_id for t in targets}
     named = set().union(*(t.responsible for t in targets)) | cities | set(successors.values())
     units = {pk: unit for pk, (_successor, unit) in merged.items()}
@@ -824,29 +818,17 @@ def _unit_rows(
     for f in figs:
         state = f.milestone or state
         states.append(state)
-    rows.series.extend(repeat(len(rows.specs) - 1, n))
-    rows.seen.extend(seen)
-    rows.as_of.extend(as_of)
-    rows.state.extend(states)
     versions = _versions(ctx, target, [f.period for f in figs])
-    rows.version.extend(versions)
-    rows.scope.extend(repeat(Scope.UNIT, n))
-    rows.unit.extend(repeat(unit_id, n))
-    rows.period.extend(f.period.pk for f in figs)
-    rows.latest.extend(i == n - 1 for i in range(n))
-    rows.numerator.extend(f.numerator for f in figs)
     denominators = [f.denominator for f in figs]
-    rows.denominator.extend(denominators)
-    rows.n_units.extend(repeat(1, n))
-    rows.reported.extend(repeat(None, n))
-    rows.expected.extend(repeat(None, n))
-    rows.rank_field.extend(spec.rank_field for spec, _retired in versions)
-    rows.ranked_among.extend(denominators if is_rank else repeat(None, n))
-    rows.period_value.extend(
-        None if f.milestone else v for f, v in zip(figs, observed, strict=True)
+    rows.series_rows(
+        Scope.UNIT, unit_id, [f.period.pk for f in figs], as_of=as_of,
+        latest=[i == n - 1 for i in range(n)], state=states,
+        numerator=[f.numerator for f in figs], denominator=denominators, n_units=[1] * n,
+        version=versions, coverage=[None] * n, derived=[f.derived for f in figs],
+        ranked_among=denominators if is_rank else [None] * n,
+        period_value=[None if f.milestone else v for f, v in zip(figs, observed, strict=True)],
+        lower_bound=[f.lower_bound for f in figs], seen=seen,
     )
-    rows.lower_bound.extend(f.lower_bound for f in figs)
-    rows.derived.extend(f.derived for f in figs)
     rows.end()
 
 

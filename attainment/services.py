@@ -223,8 +223,7 @@ def _lock_dataset(dataset: str, *, whole: bool) -> None:
         return
     take = "pg_advisory_xact_lock" if whole else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
-        key = zlib.crc32(f"dxtracker.attainment.{dataset}".encode())
-        cursor.execute(f"SELECT {take}(%s)", [key])
+        cursor.execute(f"SELECT {take}(%s)", [_lock_key(dataset)])
 
 
 def _lock_cities(dataset: str, city_ids: set[int]) -> None:
@@ -244,6 +243,8 @@ def _lock_cities(dataset: str, city_ids: set[int]) -> None:
         )
 
 
-def _lock_key(dataset: str, city_id: int) -> int:
-    return zlib.crc32(f"dxtracker.attainment.{dataset}.{city_id}".encode())
+def _lock_key(dataset: str, city_id: int | None = None) -> int:
+    """The advisory lock of a dataset, or of one city of it."""
+    name = f"dxtracker.attainment.{dataset}" + ("" if city_id is None else f".{city_id}")
+    return zlib.crc32(name.encode())
 

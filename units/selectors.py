@@ -49,12 +49,17 @@ def successor_map(*, as_of: date | None = None) -> dict[int, int]:
     when the unit had ceased by that day (valid_to <= as_of), giving the carrier on that day.
     """
     rows = Unit.objects.values_list("pk", "successor_id", "valid_to")
-    direct = {
+    return follow_successors({
         pk: successor_id
         if as_of is None or (valid_to is not None and valid_to <= as_of)
         else None
         for pk, successor_id, valid_to in rows
-    }
+    })
+
+
+def follow_successors(direct: dict[int, int | None]) -> dict[int, int]:
+    """Each unit of `direct` (unit id -> its direct successor, or None) mapped to the end of
+    its chain of successors."""
     resolved: dict[int, int] = {}
     for start in direct:
         seen = {start}

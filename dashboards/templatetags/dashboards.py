@@ -29,18 +29,13 @@ def chart_rows(table) -> str:
     them was most of the page's time.
     """
     parts = []
-    escaped: dict[tuple, str] = {}  # a long table repeats its texts (periods, names, values)
     for row in display_rows(table):
         parts.append("<tr>")
         for c in row:
             parts.append('<td class="num ' if c.numeric else '<td class="')
             if c.css:
                 parts.append(f"badge-cell {conditional_escape(c.css)}")
-            # keyed by class too: a SafeString equals the str of the same text
-            key = (c.text.__class__, c.text)
-            text = escaped.get(key)
-            if text is None:
-                text = escaped[key] = conditional_escape(c.text)
+            text = conditional_escape(c.text)
             if c.href:
                 parts.append(f'"><a href="{conditional_escape(c.href)}">{text}</a></td>')
             else:

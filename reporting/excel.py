@@ -165,7 +165,7 @@ def template_workbook(*, unit, period, rows: list[dict]) -> bytes:
             value = None if cells[key] == "" else cells[key]
             cell = ws.cell(row=r, column=index)
             set_cell(cell, value)  # a comment "=HYPERLINK(…)" stays text for the reviewer
-            if key in INPUT_KEYS:
+            if key in INPUT_KEYS and not (key == "value" and indicator.fraction):
                 cell.protection = Protection(locked=False)
                 cell.fill = input_fill
         if indicator.measure == Measure.MILESTONE:
@@ -392,6 +392,12 @@ def _read_rows(ws, indicators: list[Indicator], current: dict) -> ExcelPreview:
         raw, row_problems = {}, []
         for key in INPUT_KEYS:
             if key == "value" and indicator.fraction:
+                # Its value is numerator / denominator; a number typed here would be dropped.
+                if str(cells[key].value or "").strip():
+                    row_problems.append(Problem(r, COLUMN_OF[key], HEADER_OF[key], _(
+                        "This indicator is reported as a numerator and a denominator: leave "
+                        "this cell empty and fill those two columns."
+                    )))
                 continue
             cell = cells[key]
             is_text = isinstance(cell.value, str)

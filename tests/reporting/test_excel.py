@@ -259,3 +259,18 @@ def test_a_comment_typed_as_a_formula_comes_back_as_text_in_the_template(
     ws = _template(client_, department, period)["BaoCao"]
     row = next(r for r in range(5, ws.max_row + 1) if ws[f"A{r}"].value == "ioc")
     assert (ws[f"J{row}"].value, ws[f"J{row}"].data_type) == (formula, "s")
+
+
+def test_a_value_typed_for_a_numerator_and_denominator_indicator_is_refused_not_dropped(
+        client_, department, period):
+    wb = _template(client_, department, period)
+    ws = wb["BaoCao"]
+    row = [ws[f"A{r}"].value for r in range(5, ws.max_row + 1)].index("key-tasks") + 5
+    # Its value is computed: the template keeps the cell locked, numerator and denominator open.
+    assert ws[f"F{row}"].protection.locked is True
+    assert ws[f"G{row}"].protection.locked is False and ws[f"H{row}"].protection.locked is False
+    wb = _fill(wb, {"key-tasks": {"value": 27, "numerator": 9, "denominator": 33}})
+    _assert_refused(_upload(client_, department, period, wb),
+                    "Chỉ tiêu này báo cáo bằng tử số và mẫu số: để trống ô này và điền hai "
+                    "cột đó.")
+    assert "F (Giá trị)" in _upload(client_, department, period, wb).content.decode()

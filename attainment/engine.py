@@ -12,9 +12,11 @@ one write per batch of rows.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import accumulate, chain, groupby, repeat
@@ -219,6 +221,28 @@ class Context:
     # A full run's targets waiting to be evaluated together (_add_rows), by how they are judged.
     pending: dict[tuple, list[tuple[TargetInfo, _Rows]]] = field(default_factory=dict)
     pending_rows: int = 0
+    _merged: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _period_columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False)
+
+    def period_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The periods' ids (sorted), and in the same order their keys (``_Period.order``)
+        and decimal-year ends, for looking figures up by period id in numpy."""
+        if self._period_columns is None:
+            periods = sorted(self.periods.values(), key=lambda p: p.pk)
+            self._period_columns = (
+                np.array([p.pk for p in periods], dtype=np.int64),
+                np.array([p.order for p in periods], dtype=np.int64),
+                np.array([p.t for p in periods], dtype=float),
+            )
+        return self._period_columns
+
+    def merged_units(self) -> list[tuple[int, int]]:
+        """(unit id, the unit carrying it now) of every known unit merged away."""
+        if self._merged is None:
+            self._merged = [(u, carrier) for u, carrier in self.successors.items()
+                            if carrier != u and u in self.units]
+        return self._merged
 
 
 def decimal_year_end(day: date) -> float:
@@ -375,28 +399,151 @@ def _figure_stream(ctx: Context, indicator_ids: set[int] | None) -> Iterator[tup
     return chain.from_iterable(chunks)
 
 
-def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> dict[int, list[_Figure]]:
+class _IndicatorFigures:
+    """One indicator's figures as columns: the latest approval of each (unit, period), in
+    (unit, time) order. Numbers are floats with NaN for none; the values as read are kept
+    beside them, so that what a row stores is what was read."""
+
+    def __init__(self, rows: list[tuple], ctx: Context) -> None:
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+        unit = np.fromiter(columns[1], dtype=np.int64, count=n)
+        period = np.fromiter(columns[2], dtype=np.int64, count=n)
+        # Rows come ordered by approval time within (unit, period): the last of each run wins
+        # (a report's figure approved after the document's).
+        last = np.ones(n, dtype=bool)
+        last[:-1] = (unit[1:] != unit[:-1]) | (period[1:] != period[:-1])
+        kept = np.flatnonzero(last)
+        pks, orders, times = ctx.period_columns()
+        at = np.searchsorted(pks, period[kept])
+        # Time order is the period key's, not the period id's.
+        kept = kept[np.lexsort((orders[at], unit[kept]))]
+        at = np.searchsorted(pks, period[kept])
+        self.unit = unit[kept]
+        self.period = period[kept]
+        self.order = orders[at]
+        self.t = times[at]
+        picked = kept.tolist()
+        self.raw_value = [columns[3][i] for i in picked]
+        self.raw_numerator = [columns[4][i] for i in picked]
+        self.raw_denominator = [columns[5][i] for i in picked]
+        self.milestone = [columns[6][i] or None for i in picked]
+        self.derived = np.array([bool(columns[7][i]) for i in picked], dtype=bool)
+        self.lower_bound = np.array([bool(columns[8][i]) for i in picked], dtype=bool)
+        self.has_milestones = self.milestone.count(None) != len(picked)
+        self.value = np.array(self.raw_value, dtype=float)
+        self.numerator = np.array(self.raw_numerator, dtype=float)
+        self.denominator = np.array(self.raw_denominator, dtype=float)
+        # _Figure.observed, in columns: the value if a finite number, else the fraction as a
+        # percentage, else none; a milestone counts as its attainment.
+        with np.errstate(all="ignore"):
+            fraction = np.where(
+                np.isfinite(self.numerator) & np.isfinite(self.denominator)
+                & (self.denominator != 0),
+                self.numerator / self.denominator * 100.0, np.nan,
+            )
+        self.observed = np.where(np.isfinite(self.value), self.value, fraction)
+        if self.has_milestones:
+            for i, state in enumerate(self.milestone):
+                if state:
+                    attained = method.MILESTONE_ATTAINMENT.get(state)
+                    self.observed[i] = np.nan if attained is None else attained
+        self.ctx = ctx
+
+    def by_unit(self) -> dict[int, _UnitFigures]:
+        if not len(self.unit):
+            return {}
+        bounds = np.flatnonzero(np.diff(self.unit)) + 1
+        starts = [0, *bounds.tolist()]
+        ends = [*bounds.tolist(), len(self.unit)]
+        return {int(self.unit[lo]): _UnitFigures(self, lo, hi)
+                for lo, hi in zip(starts, ends, strict=True)}
+
+    def figure(self, i: int) -> _Figure:
+        return _Figure(self.ctx.periods[int(self.period[i])], self.raw_value[i],
+                       self.raw_numerator[i], self.raw_denominator[i], self.milestone[i],
+                       bool(self.derived[i]), bool(self.lower_bound[i]))
+
+
+class _UnitFigures:
+    """One unit's figures for one indicator, in time order: rows ``lo`` to ``hi`` of its
+    indicator's columns. Iterating gives ``_Figure`` objects, made on first use: the rows
+    of most targets are built from the columns and never need them."""
+
+    __slots__ = ("of", "lo", "hi", "_figures")
+
+    def __init__(self, of: _IndicatorFigures, lo: int, hi: int) -> None:
+        self.of, self.lo, self.hi = of, lo, hi
+        self._figures: list[_Figure] | None = None
+
+    def figures(self) -> list[_Figure]:
+        if self._figures is None:
+            self._figures = [self.of.figure(i) for i in range(self.lo, self.hi)]
+        return self._figures
+
+    def __iter__(self) -> Iterator[_Figure]:
+        return iter(self.figures())
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def __getitem__(self, i: int) -> _Figure:
+        return self.figures()[i]
+
+    @property
+    def has_milestones(self) -> bool:
+        return self.of.has_milestones and any(self.of.milestone[self.lo:self.hi])
+
+
+class _FiguresByUnit(dict):
+    """unit id -> _UnitFigures, of one indicator; and which of those units are a city's."""
+
+    _cities: dict[int | None, list[int]] | None = None
+
+    def of_city(self, ctx: Context, city_id: int) -> list[int]:
+        if self._cities is None:
+            self._cities = defaultdict(list)
+            for unit_id in self:
+                if (unit := ctx.units.get(unit_id)) is not None:
+                    self._cities[unit.city_id].append(unit_id)
+        return self._cities.get(city_id, [])
+
+
+def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> _FiguresByUnit:
     """One indicator's figures per unit, in time order.
 
     Rows come ordered by approval time within (unit, period), so when a document figure and
     a report figure both exist for the same unit and period, the later approval wins.
     """
-    latest: dict[tuple[int, int], _Figure] = {}
-    for (_indicator, unit_id, period_id, value, numerator, denominator, milestone, derived,
-         lower_bound) in rows:
-        latest[(unit_id, period_id)] = _Figure(
-            ctx.periods[period_id], value, numerator, denominator, milestone or None,
-            bool(derived), bool(lower_bound),
-        )
-    by_unit: dict[int, list[_Figure]] = defaultdict(list)
-    for (unit_id, _period), fig in latest.items():
-        by_unit[unit_id].append(fig)
-    for figs in by_unit.values():
-        figs.sort(key=lambda f: f.period.key)
-    return by_unit
+    return _FiguresByUnit(_IndicatorFigures(list(rows), ctx).by_unit())
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the engine runs.
+
+    The engine allocates millions of short-lived tuples and lists (figures, columns, rows)
+    and frees them by reference counting; none forms a cycle. Left on, the collector walks
+    every live container again each few thousand allocations: a third of a full run's time
+    at a million figures (docs/benchmarks.md).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def compute_targets(
+    ctx: Context, targets: list[TargetInfo], ids: list[int] | None, progress: Progress | None
+) -> None:
+    with _without_cycle_collection():
+        _compute_targets(ctx, targets, ids, progress)
+
+
+def _compute_targets(
     ctx: Context, targets: list[TargetInfo], ids: list[int] | None, progress: Progress | None
 ) -> None:
     by_indicator: dict[int, list[TargetInfo]] = defaultdict(list)
@@ -415,7 +562,7 @@ def compute_targets(
                     progress(done, total)
     for remaining in by_indicator.values():
         for target in remaining:
-            _target_rows(ctx, target, {})
+            _target_rows(ctx, target, _FiguresByUnit())
             done += 1
             if progress:
                 progress(done, total)
@@ -455,7 +602,7 @@ def _counted_kinds(target: TargetInfo) -> frozenset[str]:
 
 
 def _contributing_units(
-    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], related: set[int]
+    ctx: Context, target: TargetInfo, figures: _FiguresByUnit, related: set[int]
 ) -> set[int]:
     """The units whose figures make the value at the target's level."""
     if target.level == Level.CITY and target.city_id in figures:
@@ -465,8 +612,8 @@ def _contributing_units(
     if target.aggregation == Aggregation.CONSOLIDATED or not kinds:
         return related
     of_level = {
-        u for u in figures
-        if ctx.units[u].kind in kinds and (u in related or ctx.units[u].city_id == target.city_id)
+        u for u in chain(related, figures.of_city(ctx, target.city_id))
+        if ctx.units[u].kind in kinds
     }
     # A unit of another kind reporting for the level (a department for the hospitals)
     # consolidates the level's value when no unit of the level reports for itself.
@@ -498,8 +645,8 @@ def _coverage_pool(
         if unit is not None and unit.kind in kinds and _in_territory(ctx, target, unit_id):
             pool[unit_id] = duty
     # A unit merged away owed the duty its successor carries, for the periods it existed.
-    for unit_id, unit in ctx.units.items():
-        carrier = ctx.successors.get(unit_id)
+    for unit_id, carrier in ctx.merged_units():
+        unit = ctx.units[unit_id]
         if (carrier in duties and unit_id not in pool and unit.kind in kinds
                 and _in_territory(ctx, target, unit_id)):
             pool[unit_id] = replace(duties[carrier], unit_id=unit_id, since=None,
@@ -627,13 +774,13 @@ class _Rows:
         self.derived.extend(derived)
 
 
-def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]]) -> None:
+def _target_rows(ctx: Context, target: TargetInfo, figures: _FiguresByUnit) -> None:
     # Units that no longer exist still count through the unit that carries them now, and
     # only for the territory the plan covers.
     related = {
-        u for u in figures
-        if (u in target.responsible or ctx.successors.get(u) in target.responsible)
-        and _in_territory(ctx, target, u)
+        u for u in chain(target.responsible, (
+            merged for merged, carrier in ctx.merged_units() if carrier in target.responsible))
+        if u in figures and _in_territory(ctx, target, u)
     }
     contributing = _contributing_units(ctx, target, figures, related) & figures.keys()
     rows = _Rows()
@@ -665,8 +812,12 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
                 _placeholder_row(ctx, target, scope, unit_id, rows)
             _add_rows(ctx, target, rows)
             return
-    for unit_id in sorted(related | contributing):
-        _unit_rows(ctx, target, unit_id, figures[unit_id], rows)
+    series_units = sorted(related | contributing)
+    if series_units and _units_in_columns(target, [figures[u] for u in series_units]):
+        _unit_rows_together(ctx, target, series_units, figures, rows)
+    else:
+        for unit_id in series_units:
+            _unit_rows(ctx, target, unit_id, figures[unit_id], rows)
     for unit_id in _placeholder_units(ctx, target, figures, related):
         _placeholder_row(ctx, target, Scope.UNIT, unit_id, rows)
     if contributing:
@@ -679,7 +830,7 @@ def _target_rows(ctx: Context, target: TargetInfo, figures: dict[int, list[_Figu
 
 
 def _placeholder_units(
-    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], related: set[int]
+    ctx: Context, target: TargetInfo, figures: _FiguresByUnit, related: set[int]
 ) -> list[int]:
     """Responsible units existing today with no figure of their own or of a unit they carry."""
     carried = {ctx.successors.get(u, u) for u in related}
@@ -690,7 +841,7 @@ def _placeholder_units(
 
 
 def _narrow_scope(
-    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], series: set[int],
+    ctx: Context, target: TargetInfo, figures: _FiguresByUnit, series: set[int],
     contributing: set[int],
 ) -> dict[tuple[str, int], tuple[date, date]] | None:
     """The series an approval's changed figures reach, each from the first period it must
@@ -796,7 +947,7 @@ def _versions(
 
 
 def _unit_rows(
-    ctx: Context, target: TargetInfo, unit_id: int, figs: list[_Figure], rows: _Rows
+    ctx: Context, target: TargetInfo, unit_id: int, figs: _UnitFigures, rows: _Rows
 ) -> None:
     is_rank = target.is_rank
     if is_rank:
@@ -832,12 +983,82 @@ def _unit_rows(
     rows.end()
 
 
+def _units_in_columns(target: TargetInfo, parts: list[_UnitFigures]) -> bool:
+    """Whether _unit_rows_together builds these units' rows: a trend target never amended,
+    on figures of one indicator without milestones (the rest go through _unit_rows)."""
+    return (not target.amendments and not target.is_rank and series.supports(target.spec)
+            and len({id(p.of) for p in parts}) == 1 and not any(p.has_milestones for p in parts))
+
+
+def _unit_rows_together(
+    ctx: Context, target: TargetInfo, unit_ids: list[int], figures: dict[int, _UnitFigures],
+    rows: _Rows,
+) -> None:
+    """_unit_rows of each unit in turn, the same rows, built as columns for all of them at
+    once (a million figures would otherwise cost a Python step each, several times over)."""
+    parts = [figures[u] for u in unit_ids]
+    of = parts[0].of
+    lengths = np.array([len(p) for p in parts], dtype=np.int64)
+    index = np.concatenate([np.arange(p.lo, p.hi) for p in parts])
+    n = len(index)
+    ends = np.cumsum(lengths)
+    begins = ends - lengths
+    observed = of.observed[index]
+    has = ~np.isnan(observed)
+    t = of.t[index]
+    # One series per unit: its observations are its figures with a value.
+    rows.t.extend(t[has].tolist())
+    rows.value.extend(observed[has].tolist())
+    k = int(has.sum())
+    rows.coverage.extend(repeat(None, k))
+    rows.field.extend(repeat(None, k))
+    counted = np.cumsum(has)  # observations up to and including each figure
+    first_series = len(rows.specs)
+    rows.specs.extend(repeat(target.spec, len(parts)))
+    rows.starts.extend((rows.starts[-1] + counted[ends - 1]).tolist())
+    before = counted[begins] - has[begins]  # a unit's observations before its first figure
+    seen = counted - np.repeat(before, lengths)
+    last = ends - 1
+    as_of = t.copy()
+    as_of[last] = np.maximum(t[last], ctx.today_t)  # _as_of_t of the latest row
+    latest = np.zeros(n, dtype=bool)
+    latest[last] = True
+    picked = index.tolist()
+    rows.series.extend((first_series + np.repeat(np.arange(len(parts)), lengths)).tolist())
+    rows.version.extend(repeat((target.spec, False), n))
+    rows.seen.extend(seen.tolist())
+    rows.as_of.extend(as_of.tolist())
+    rows.state.extend(repeat(None, n))
+    rows.scope.extend(repeat(Scope.UNIT, n))
+    rows.unit.extend(np.repeat(np.array(unit_ids, dtype=np.int64), lengths).tolist())
+    rows.period.extend(of.period[index].tolist())
+    rows.latest.extend(latest.tolist())
+    rows.numerator.extend(of.raw_numerator[i] for i in picked)
+    rows.denominator.extend(of.raw_denominator[i] for i in picked)
+    rows.n_units.extend(repeat(1, n))
+    rows.reported.extend(repeat(None, n))
+    rows.expected.extend(repeat(None, n))
+    rows.rank_field.extend(repeat(target.spec.rank_field, n))
+    rows.ranked_among.extend(repeat(None, n))
+    rows.period_value.extend(_none_for_nan(observed))
+    rows.lower_bound.extend(of.lower_bound[index].tolist())
+    rows.derived.extend(of.derived[index].tolist())
+
+
+def _none_for_nan(values: np.ndarray) -> list[float | None]:
+    if not np.isnan(values).any():
+        return values.tolist()
+    masked = values.astype(object)
+    masked[np.isnan(values)] = None
+    return masked.tolist()
+
+
 def _period_keys(periods: Iterable[_Period]) -> np.ndarray:
     return np.array([p.order for p in periods], dtype=np.int64)
 
 
 def _combined_rows(
-    ctx: Context, target: TargetInfo, figures: dict[int, list[_Figure]], rule: str,
+    ctx: Context, target: TargetInfo, figures: dict[int, _UnitFigures], rule: str,
     pool: dict[int, Responsibility], rows: _Rows,
 ) -> None:
     is_rank = target.is_rank
@@ -845,49 +1066,47 @@ def _combined_rows(
         target = _with_rank_field(target, (f for figs in figures.values() for f in figs))
     # Coverage decides whether a level's value is judged; a city's own figure has none.
     judged_on_coverage = target.level != Level.CITY or rule in SHARE_RULES
-    periods = sorted(
-        {f.period.pk: f.period for figs in figures.values() for f in figs}.values(),
-        key=lambda p: p.key,
-    )
-    reported_in = {(u, f.period.pk) for u, figs in figures.items() for f in figs}
+    of = next(iter(figures.values())).of  # the units' figures are of one indicator
+    index = np.concatenate([np.arange(figs.lo, figs.hi) for figs in figures.values()])
+    period_ids = of.period[index].tolist()
+    periods = sorted({pk: ctx.periods[pk] for pk in period_ids}.values(), key=lambda p: p.key)
+    units_of = np.repeat(np.array(list(figures), dtype=np.int64),
+                         [len(figs) for figs in figures.values()]).tolist()
+    reported_in = set(zip(units_of, period_ids, strict=True))
     versions = _versions(ctx, target, periods)
-    # [period, unit]: the unit's latest figure so far (an index into ``flat``), if the unit
+    # [period, unit]: the unit's latest figure so far (an index into ``index``), if the unit
     # existed in the period (a unit merged away counts for the periods when it existed).
     keys = _period_keys(periods)
-    flat: list[_Figure] = []
     latest = np.empty((len(periods), len(figures)), dtype=np.int64)
     exists = np.ones(latest.shape, dtype=bool)
+    first = 0
     for u, (unit_id, figs) in enumerate(figures.items()):
-        latest[:, u] = np.searchsorted(_period_keys(f.period for f in figs), keys,
-                                       side="right") - 1 + len(flat)
-        latest[:, u][latest[:, u] < len(flat)] = -1
-        flat.extend(figs)
+        latest[:, u] = np.searchsorted(of.order[figs.lo:figs.hi], keys, side="right") - 1 + first
+        latest[:, u][latest[:, u] < first] = -1
+        first += len(figs)
         unit = ctx.units[unit_id]
         if unit.valid_from is not None or unit.valid_to is not None:
             exists[:, u] = [unit.existed_during(p) for p in periods]
     present = (latest >= 0) & exists
     pick = np.where(present, latest, 0)
-    milestones = [f.milestone for f in flat]
-    is_milestone = np.array([m is not None for m in milestones], dtype=bool)[pick] & present
+    milestones = [of.milestone[i] for i in index.tolist()] if of.has_milestones else None
+    is_milestone = (np.array([m is not None for m in milestones], dtype=bool)[pick] & present
+                    if milestones else np.zeros(present.shape, dtype=bool))
     # share_meeting counts the units meeting the version the row is judged against.
     unit_specs = [target.unit_spec if rule == Aggregation.SHARE_OF_UNITS else spec
                   for spec, _retired in versions]
     combined = combine_columns(
-        rule,
-        np.array([f.value for f in flat], dtype=float)[pick],
-        np.array([f.numerator for f in flat], dtype=float)[pick],
-        np.array([f.denominator for f in flat], dtype=float)[pick],
+        rule, of.value[index][pick], of.numerator[index][pick], of.denominator[index][pick],
         present & ~is_milestone, unit_specs,
     )
     n_present = present.sum(axis=1).tolist()
     n_milestones = is_milestone.sum(axis=1).tolist()
-    done = (np.array([m == method.DONE for m in milestones], dtype=bool)[pick]
-            & is_milestone).sum(axis=1).tolist()
-    not_started = (np.array([m == method.NOT_STARTED for m in milestones], dtype=bool)[pick]
-                   & is_milestone).sum(axis=1).tolist()
-    derived = (np.array([f.derived for f in flat], dtype=bool)[pick] & present).any(axis=1)
-    lower_bound = (np.array([f.lower_bound for f in flat], dtype=bool)[pick]
-                   & present).any(axis=1)
+    done = ((np.array([m == method.DONE for m in milestones], dtype=bool)[pick]
+             & is_milestone).sum(axis=1).tolist() if milestones else n_milestones)
+    not_started = ((np.array([m == method.NOT_STARTED for m in milestones], dtype=bool)[pick]
+                    & is_milestone).sum(axis=1).tolist() if milestones else n_milestones)
+    derived = (of.derived[index][pick] & present).any(axis=1)
+    lower_bound = (of.lower_bound[index][pick] & present).any(axis=1)
     first_present = pick[np.arange(len(periods)), present.argmax(axis=1)].tolist()
     in_year_counts: tuple[int, int] | None = None
     # Duties alike but for their unit are owed in the same periods: ask owes() once for each.
@@ -908,8 +1127,8 @@ def _combined_rows(
             # last period, and so does its coverage.
             counts = in_year_counts
         coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
-        field_size = (flat[first_present[i]].denominator if is_rank and n_present[i] == 1
-                      else None)
+        field_size = (of.raw_denominator[index[first_present[i]]]
+                      if is_rank and n_present[i] == 1 else None)
         # Done when every unit is done, not started when none has started, else in progress.
         milestone = (None if not n_milestones[i]
                      else method.DONE if done[i] == n_milestones[i]
@@ -1077,23 +1296,28 @@ def _batch_key(ctx: Context, target: TargetInfo, rows: _Rows) -> tuple | None:
 
 def _evaluate_pending(ctx: Context) -> None:
     for (spec, final_due_t, level_ended_t), group in ctx.pending.items():
-        t: list[float] = []
-        value: list[float] = []
-        coverage: list[float | None] = []
-        starts, row_series, seen, as_of = [0], [], [], []
-        for _target, rows in group:
-            first_series, first_observation = len(starts) - 1, len(t)
-            t.extend(rows.t)
-            value.extend(rows.value)
-            coverage.extend(rows.coverage)
-            starts.extend(start + first_observation for start in rows.starts[1:])
-            row_series.extend(s + first_series for s in rows.series)
-            seen.extend(rows.seen)
-            as_of.extend(rows.as_of)
-        columns = series.evaluate(
-            spec, series.Batch(t, value, coverage, starts, row_series, seen, as_of),
-            final_due_t=final_due_t, level_ended_t=level_ended_t,
+        # The targets' series one after another: each target's observation and series
+        # numbers shifted by those of the targets before it (in numpy: a million rows).
+        n_observations = np.cumsum([0] + [len(rows.t) for _target, rows in group])
+        n_series = np.cumsum([0] + [len(rows.starts) - 1 for _target, rows in group])
+        starts = np.concatenate([[0]] + [
+            np.asarray(rows.starts[1:], dtype=np.int64) + n_observations[i]
+            for i, (_target, rows) in enumerate(group)
+        ])
+        row_series = np.concatenate([
+            np.asarray(rows.series, dtype=np.int64) + n_series[i]
+            for i, (_target, rows) in enumerate(group)
+        ])
+        batch = series.Batch(
+            list(chain.from_iterable(rows.t for _target, rows in group)),
+            list(chain.from_iterable(rows.value for _target, rows in group)),
+            list(chain.from_iterable(rows.coverage for _target, rows in group)),
+            starts, row_series,
+            np.concatenate([np.asarray(rows.seen, dtype=np.int64) for _target, rows in group]),
+            list(chain.from_iterable(rows.as_of for _target, rows in group)),
         )
+        columns = series.evaluate(spec, batch, final_due_t=final_due_t,
+                                  level_ended_t=level_ended_t)
         first = 0
         for target, rows in group:
             n = len(rows.series)

@@ -41,7 +41,8 @@ class Batch:
     """Observations of several series, concatenated, and the rows to evaluate on them.
 
     Series ``s`` owns observations ``starts[s]`` to ``starts[s + 1]``; row ``r`` is judged as
-    of ``as_of[r]`` on the first ``seen[r]`` observations of series ``series[r]``.
+    of ``as_of[r]`` on the first ``seen[r]`` observations of series ``series[r]``. Lists or
+    numpy arrays alike.
     """
 
     t: list[float]
@@ -66,7 +67,7 @@ def evaluate(
     level_ended_t: float | None = None,
 ) -> dict[str, list]:
     """Columns (``FIELDS``) of ``method.evaluate`` for every row of ``batch``."""
-    if not batch.series:
+    if len(batch.series) == 0:
         return {name: [] for name in FIELDS}
     if not supports(spec) or not _well_formed(batch):
         return _oracle_columns(spec, batch, final_due_t, level_ended_t)

@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from itertools import accumulate, chain, groupby, repeat
-from operator import itemgetter
+from itertools import accumulate, chain, repeat
 
 import numpy as np
 from django.db.models import FloatField, Q
@@ -52,8 +51,7 @@ DATASET_ORIGINS = {
 }
 
 # Rows are flushed to the database every FLUSH_ROWS so memory stays flat on a million figures.
-BULK_BATCH_SIZE = 2000  # rows per bulk_create of the rollups
-FLUSH_ROWS = 20 * BULK_BATCH_SIZE
+FLUSH_ROWS = 40_000
 FIGURE_CHUNK = 20_000
 
 LEVEL_KINDS = {
@@ -379,7 +377,9 @@ def _scoped_context(dataset: str, today: date, targets: list[TargetInfo]) -> Con
     )
 
 
-def _figure_stream(ctx: Context, indicator_ids: set[int] | None) -> Iterator[tuple]:
+def _read_figures(ctx: Context, indicator_ids: set[int] | None) -> _FigureColumns:
+    """The figures the run counts, read whole before it writes a row (a full run keeps one
+    COPY open on the connection while it computes: storage.write_rows)."""
     qs = ApprovedFigure.objects.filter(
         superseded_at__isnull=True, origin__in=DATASET_ORIGINS[ctx.dataset]
     )
@@ -388,15 +388,91 @@ def _figure_stream(ctx: Context, indicator_ids: set[int] | None) -> Iterator[tup
     if ctx.figure_units is not None:
         qs = qs.filter(unit_id__in=sorted(ctx.figure_units))
     qs = qs.order_by("indicator_id", "unit_id", "period_id", "approved_at", "pk").values_list(
-        "indicator_id", "unit_id", "period_id", _float("value"), _float("numerator"),
-        _float("denominator"), "milestone_state", "derived", "lower_bound",
+        *_FigureColumns.NAMES[:3], _float("value"), _float("numerator"), _float("denominator"),
+        "milestone_state", "derived", "lower_bound",
     )
-    # The rows as the driver returns them, in chunks (a server-side cursor on PostgreSQL):
-    # Django's per-row converters cost more than the read itself on a million figures, and
-    # these columns need none (booleans may come back as 0/1, read as such).
+    # The rows as the driver returns them, in chunks (a server-side cursor on PostgreSQL),
+    # each turned into columns as it comes: Django's per-row converters cost more than the
+    # read itself on a million figures, and these columns need none (booleans may come back
+    # as 0/1, read as such).
     compiler = qs.query.get_compiler(using=qs.db)
-    chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=FIGURE_CHUNK)
-    return chain.from_iterable(chunks)
+    return _FigureColumns.read(
+        compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=FIGURE_CHUNK))
+
+
+class _FigureColumns:
+    """Figures as numpy columns, in the order read (indicator, unit, period, approval):
+    about 60 bytes a figure where a row of Python objects takes 200.
+
+    Numbers are floats with NaN for none. Where a number column holds a value that is not
+    a finite float or none (a NaN stored in the database), it is kept as read beside it
+    (``raw``), so that a row stores what was read."""
+
+    NAMES = ("indicator_id", "unit_id", "period_id", "value", "numerator", "denominator",
+             "milestone", "derived", "lower_bound")
+    NUMBERS = ("value", "numerator", "denominator")
+
+    def __init__(self, columns: dict[str, np.ndarray], raw: dict[str, np.ndarray]) -> None:
+        self.columns = columns
+        self.raw = raw
+
+    @classmethod
+    def read(cls, chunks: Iterable[list[tuple]]) -> _FigureColumns:
+        parts: dict[str, list] = defaultdict(list)
+        raw_parts: dict[str, list] = defaultdict(list)
+        inexact: set[str] = set()
+        for chunk in chunks:
+            if not chunk:
+                continue
+            columns = dict(zip(cls.NAMES, zip(*chunk, strict=True), strict=True))
+            for name in cls.NAMES[:3]:
+                parts[name].append(np.array(columns[name], dtype=np.int64))
+            for name in cls.NUMBERS:
+                values = columns[name]
+                numbers = np.array(values, dtype=float)
+                missing = np.isnan(numbers)
+                exact = (int(missing.sum()) == values.count(None)
+                         and bool(np.isfinite(numbers[~missing]).all()))
+                if not exact:
+                    inexact.add(name)
+                parts[name].append(numbers)
+                raw_parts[name].append(None if exact else np.array(values, dtype=object))
+            parts["milestone"].append(np.array([m or None for m in columns["milestone"]],
+                                               dtype=object))
+            for name in ("derived", "lower_bound"):
+                parts[name].append(np.array(columns[name], dtype=bool))
+        empty = {"milestone": object, "derived": bool, "lower_bound": bool,
+                 **dict.fromkeys(cls.NUMBERS, float)}
+        columns = {name: np.concatenate(parts[name]) if parts[name]
+                   else np.empty(0, dtype=empty.get(name, np.int64)) for name in cls.NAMES}
+        raw = {}
+        for name in inexact:
+            raw[name] = np.concatenate([
+                given if given is not None else np.array(_none_for_nan(numbers), dtype=object)
+                for given, numbers in zip(raw_parts[name], parts[name], strict=True)
+            ])
+        return cls(columns, raw)
+
+    def __len__(self) -> int:
+        return len(self.columns["unit_id"])
+
+    def by_indicator(self) -> Iterator[tuple[int, _FigureColumns]]:
+        """Each indicator's figures (the rows are ordered by indicator)."""
+        indicator = self.columns["indicator_id"]
+        bounds = (np.flatnonzero(np.diff(indicator)) + 1).tolist()
+        for lo, hi in zip([0, *bounds], [*bounds, len(indicator)], strict=True):
+            if hi > lo:
+                yield int(indicator[lo]), self.take(slice(lo, hi))
+
+    def take(self, rows) -> _FigureColumns:
+        return _FigureColumns({name: column[rows] for name, column in self.columns.items()},
+                              {name: column[rows] for name, column in self.raw.items()})
+
+    def as_read(self, name: str) -> list:
+        """A number column as Python values, none as None."""
+        if name in self.raw:
+            return self.raw[name].tolist()
+        return _none_for_nan(self.columns[name])
 
 
 class _IndicatorFigures:
@@ -404,11 +480,10 @@ class _IndicatorFigures:
     (unit, time) order. Numbers are floats with NaN for none; the values as read are kept
     beside them, so that what a row stores is what was read."""
 
-    def __init__(self, rows: list[tuple], ctx: Context) -> None:
-        n = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 9
-        unit = np.fromiter(columns[1], dtype=np.int64, count=n)
-        period = np.fromiter(columns[2], dtype=np.int64, count=n)
+    def __init__(self, figures: _FigureColumns, ctx: Context) -> None:
+        unit = figures.columns["unit_id"]
+        period = figures.columns["period_id"]
+        n = len(unit)
         # Rows come ordered by approval time within (unit, period): the last of each run wins
         # (a report's figure approved after the document's).
         last = np.ones(n, dtype=bool)
@@ -419,21 +494,24 @@ class _IndicatorFigures:
         # Time order is the period key's, not the period id's.
         kept = kept[np.lexsort((orders[at], unit[kept]))]
         at = np.searchsorted(pks, period[kept])
-        self.unit = unit[kept]
-        self.period = period[kept]
+        figures = figures.take(kept)
+        columns = figures.columns
+        self.unit = columns["unit_id"]
+        self.period = columns["period_id"]
         self.order = orders[at]
         self.t = times[at]
-        picked = kept.tolist()
-        self.raw_value = [columns[3][i] for i in picked]
-        self.raw_numerator = [columns[4][i] for i in picked]
-        self.raw_denominator = [columns[5][i] for i in picked]
-        self.milestone = [columns[6][i] or None for i in picked]
-        self.derived = np.array([bool(columns[7][i]) for i in picked], dtype=bool)
-        self.lower_bound = np.array([bool(columns[8][i]) for i in picked], dtype=bool)
-        self.has_milestones = self.milestone.count(None) != len(picked)
-        self.value = np.array(self.raw_value, dtype=float)
-        self.numerator = np.array(self.raw_numerator, dtype=float)
-        self.denominator = np.array(self.raw_denominator, dtype=float)
+        self._as_read = {name: np.array(figures.as_read(name), dtype=object)
+                         for name in ("numerator", "denominator")}
+        self.raw_value = figures.as_read("value")
+        self.raw_numerator = figures.as_read("numerator")
+        self.raw_denominator = figures.as_read("denominator")
+        self.milestone = columns["milestone"].tolist()
+        self.derived = columns["derived"]
+        self.lower_bound = columns["lower_bound"]
+        self.has_milestones = self.milestone.count(None) != len(self.milestone)
+        self.value = columns["value"]
+        self.numerator = columns["numerator"]
+        self.denominator = columns["denominator"]
         # _Figure.observed, in columns: the value if a finite number, else the fraction as a
         # percentage, else none; a milestone counts as its attainment.
         with np.errstate(all="ignore"):
@@ -449,6 +527,10 @@ class _IndicatorFigures:
                     attained = method.MILESTONE_ATTAINMENT.get(state)
                     self.observed[i] = np.nan if attained is None else attained
         self.ctx = ctx
+
+    def as_read(self, name: str, index: np.ndarray) -> list:
+        """The numerators or denominators of the figures at ``index``, as read."""
+        return self._as_read[name][index].tolist()
 
     def by_unit(self) -> dict[int, _UnitFigures]:
         if not len(self.unit):
@@ -509,13 +591,13 @@ class _FiguresByUnit(dict):
         return self._cities.get(city_id, [])
 
 
-def _figures_by_unit(rows: Iterable[tuple], ctx: Context) -> _FiguresByUnit:
+def _figures_by_unit(figures: _FigureColumns, ctx: Context) -> _FiguresByUnit:
     """One indicator's figures per unit, in time order.
 
     Rows come ordered by approval time within (unit, period), so when a document figure and
     a report figure both exist for the same unit and period, the later approval wins.
     """
-    return _FiguresByUnit(_IndicatorFigures(list(rows), ctx).by_unit())
+    return _FiguresByUnit(_IndicatorFigures(figures, ctx).by_unit())
 
 
 @contextmanager
@@ -552,9 +634,8 @@ def _compute_targets(
     total, done = len(targets), 0
     indicator_ids = None if ids is None else set(by_indicator)
     if by_indicator:
-        stream = _figure_stream(ctx, indicator_ids)
-        for indicator_id, rows in groupby(stream, key=itemgetter(0)):
-            figures = _figures_by_unit(rows, ctx)
+        for indicator_id, of_indicator in _read_figures(ctx, indicator_ids).by_indicator():
+            figures = _figures_by_unit(of_indicator, ctx)
             for target in by_indicator.pop(indicator_id, ()):
                 _target_rows(ctx, target, figures)
                 done += 1
@@ -1023,7 +1104,6 @@ def _unit_rows_together(
     as_of[last] = np.maximum(t[last], ctx.today_t)  # _as_of_t of the latest row
     latest = np.zeros(n, dtype=bool)
     latest[last] = True
-    picked = index.tolist()
     rows.series.extend((first_series + np.repeat(np.arange(len(parts)), lengths)).tolist())
     rows.version.extend(repeat((target.spec, False), n))
     rows.seen.extend(seen.tolist())
@@ -1033,8 +1113,8 @@ def _unit_rows_together(
     rows.unit.extend(np.repeat(np.array(unit_ids, dtype=np.int64), lengths).tolist())
     rows.period.extend(of.period[index].tolist())
     rows.latest.extend(latest.tolist())
-    rows.numerator.extend(of.raw_numerator[i] for i in picked)
-    rows.denominator.extend(of.raw_denominator[i] for i in picked)
+    rows.numerator.extend(of.as_read("numerator", index))
+    rows.denominator.extend(of.as_read("denominator", index))
     rows.n_units.extend(repeat(1, n))
     rows.reported.extend(repeat(None, n))
     rows.expected.extend(repeat(None, n))
@@ -1070,9 +1150,6 @@ def _combined_rows(
     index = np.concatenate([np.arange(figs.lo, figs.hi) for figs in figures.values()])
     period_ids = of.period[index].tolist()
     periods = sorted({pk: ctx.periods[pk] for pk in period_ids}.values(), key=lambda p: p.key)
-    units_of = np.repeat(np.array(list(figures), dtype=np.int64),
-                         [len(figs) for figs in figures.values()]).tolist()
-    reported_in = set(zip(units_of, period_ids, strict=True))
     versions = _versions(ctx, target, periods)
     # [period, unit]: the unit's latest figure so far (an index into ``index``), if the unit
     # existed in the period (a unit merged away counts for the periods when it existed).
@@ -1113,13 +1190,24 @@ def _combined_rows(
     alike: dict[Responsibility, list[int]] = defaultdict(list)
     for unit_id, duty in pool.items():
         alike[replace(duty, unit_id=0)].append(unit_id)
+    # [period, group]: how many units of each group of alike duties have a figure for
+    # exactly that period.
+    reported_in = (latest >= 0) & (
+        of.period[index][np.maximum(latest, 0)] == np.array([p.pk for p in periods])[:, None])
+    column = {unit_id: u for u, unit_id in enumerate(figures)}
+    groups = list(alike.items())
+    reported = np.zeros((len(periods), len(groups)), dtype=np.int64)
+    for g, (_duty, owing) in enumerate(groups):
+        columns = [column[u] for u in owing if u in column]
+        reported[:, g] = reported_in[:, columns].sum(axis=1)
+    reported_of = reported.tolist()
     rows.begin(target.spec)
     state = None
     states, n_units, counts_of, fields, period_values, seen = [], [], [], [], [], []
     for i, period in enumerate(periods):
         spec = versions[i][0]
-        expected = [u for duty, owing in alike.items() if owes(duty, period) for u in owing]
-        counts = (sum(1 for u in expected if (u, period.pk) in reported_in), len(expected))
+        owed = [g for g, (duty, _owing) in enumerate(groups) if owes(duty, period)]
+        counts = (sum(reported_of[i][g] for g in owed), sum(len(groups[g][1]) for g in owed))
         if period.t <= method.target_deadline_t(spec.year):
             in_year_counts = counts
         elif in_year_counts is not None:
@@ -1204,6 +1292,7 @@ def _fallback_period_id(ctx: Context) -> int:
             ctx.fallback_period_id = max(started, key=lambda p: p.key).pk
         else:
             year, quarter = quarter_of(ctx.today)
+            storage.finish_writes()
             period = period_ensure(kind=PeriodKind.QUARTER, year=year, quarter=quarter)
             ctx.fallback_period_id = period.pk
     return ctx.fallback_period_id
@@ -1358,6 +1447,8 @@ def _delete_stale(ctx: Context) -> None:
     # Before any row replacing them is written; a few statements for a whole approval. The
     # target ids stand apart from the OR so that the (dataset, target) index finds the rows:
     # under the OR alone SQLite walks every row of the dataset.
+    if ctx.stale:
+        storage.finish_writes()
     for i in range(0, len(ctx.stale), STALE_BATCH):
         batch = ctx.stale[i:i + STALE_BATCH]
         match = Q()

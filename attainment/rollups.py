@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from attainment.engine import BULK_BATCH_SIZE, Context, TargetInfo, rollup_city
+from attainment import storage
+from attainment.engine import Context, TargetInfo, rollup_city
 from attainment.models import Rollup, RollupScope, Scope, Status, TargetAttainment
 from targets.models import Target
 
@@ -135,7 +136,7 @@ def _groups(ctx: Context, rows: Iterable[tuple]) -> dict[tuple, list[tuple]]:
 
 def _create(ctx: Context, groups: dict[tuple, list[tuple]]) -> int:
     rollups = [_rollup(ctx, key, members) for key, members in sorted(groups.items(), key=_gkey)]
-    Rollup.objects.bulk_create(rollups, batch_size=BULK_BATCH_SIZE)
+    storage.insert_instances(Rollup, rollups)
     return len(rollups)
 
 

@@ -154,10 +154,9 @@ def test_an_approval_reads_only_the_figures_of_its_own_city(city, other_city, mo
     read: list[int] = []
     original = engine._figures_by_unit
 
-    def spy(rows, ctx):
-        rows = list(rows)
-        read.extend(r[1] for r in rows)
-        return original(rows, ctx)
+    def spy(figures, ctx):
+        read.extend(figures.columns["unit_id"].tolist())
+        return original(figures, ctx)
 
     monkeypatch.setattr(engine, "_figures_by_unit", spy)
     recompute(target_ids=[targets[0].pk])

@@ -178,3 +178,47 @@ def test_an_approval_during_a_full_run_waits_for_it_without_deadlock(city):
     expected = snapshot("official")
     recompute()
     assert snapshot("official") == expected
+
+
+def test_a_run_that_fails_while_its_copy_is_open_aborts_it_and_keeps_the_old_rows(
+        city, monkeypatch):
+    # The engine has written rows into the open COPY when the next target fails: the COPY is
+    # aborted with the run, the connection stays usable, the old partition stands.
+    from attainment import engine
+
+    _world(city, n_targets=4)
+    recompute()
+    old, tables = snapshot("official"), _partitions()
+    monkeypatch.setattr(engine, "FLUSH_ROWS", 1)  # every target's rows written at once
+    original, calls = engine._target_rows, []
+
+    def fail_on_the_third(ctx, target, figures):
+        calls.append(target.pk)
+        if len(calls) == 3:
+            raise RuntimeError("engine failed")
+        return original(ctx, target, figures)
+
+    monkeypatch.setattr(engine, "_target_rows", fail_on_the_third)
+    with pytest.raises(RuntimeError, match="engine failed"):
+        recompute()
+    assert snapshot("official") == old and _partitions() == tables
+    monkeypatch.setattr(engine, "_target_rows", original)
+    recompute()
+    assert snapshot("official") == old
+
+
+def test_rows_of_many_flushes_go_through_one_copy(city, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from attainment import engine
+
+    _world(city, n_targets=4)
+    recompute()
+    expected = snapshot("official")
+    monkeypatch.setattr(engine, "FLUSH_ROWS", 1)
+    with CaptureQueriesContext(connection) as queries:
+        recompute()
+    assert snapshot("official") == expected
+    copies = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("COPY")]
+    # One for the result rows (however many flushes), one for the rollups.
+    assert len(copies) == 2

@@ -3,8 +3,9 @@
 It reads what the method needs (targets, responsible units, units, successors, periods and
 the figures, read in one query ordered by indicator into numpy columns before any row is
 written), feeds ``attainment.method`` and ``attainment.combine`` series by series, and hands
-the rows to ``attainment.storage`` in batches of ``FLUSH_ROWS``. It decides nothing the method does not say; ``attainment.services``
-runs it in a transaction, and ``attainment.rollups`` sums what it stored.
+the rows to ``attainment.storage`` in batches of ``FLUSH_ROWS``. It decides nothing the method
+does not say; ``attainment.services`` runs it in a transaction, and ``attainment.rollups``
+sums what it stored.
 
 Queries are set-based: a fixed number of reads whatever the number of targets or figures, and
 one write per batch of rows.

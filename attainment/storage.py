@@ -9,7 +9,7 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, models
 from psycopg.copy import QueuedLibpqWriter
 
 from attainment.models import Dataset, TargetAttainment
@@ -57,6 +57,9 @@ def write_rows(rows: list[tuple]) -> None:
     _insert(_building.get() or TargetAttainment._meta.db_table, _fields(), rows)
 
 
+_PLAIN_FIELDS = (models.CharField, models.IntegerField, models.FloatField, models.BooleanField)
+
+
 def insert_instances(model, instances: list) -> None:
     """bulk_create for a model of plain columns, in one statement: each value prepared by its
     field once, then COPY on PostgreSQL (executemany on SQLite). Django's bulk_create on
@@ -65,7 +68,11 @@ def insert_instances(model, instances: list) -> None:
     if not instances:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    rows = [tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
+    # Ids, numbers, flags and text go as they are; the rest (JSON, dates) through its field.
+    plain = [f.is_relation or isinstance(f, _PLAIN_FIELDS) for f in fields]
+    rows = [tuple(getattr(obj, f.attname) if as_is
+                  else f.get_db_prep_save(getattr(obj, f.attname), connection)
+                  for f, as_is in zip(fields, plain, strict=True))
             for obj in instances]
     _insert(model._meta.db_table, fields, rows)
 

@@ -17,7 +17,7 @@ import gc
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import accumulate, chain, islice, repeat
@@ -33,6 +33,7 @@ from psycopg import pq
 from attainment import method, series, storage
 from attainment.combine import SHARE_RULES, UnitValue, combine_columns, unit_value
 from attainment.models import Dataset, Scope, TargetAttainment
+from dxtracker.querylog import logged
 from reporting.models import ApprovedFigure, FigureOrigin, Period, PeriodKind
 from reporting.periods import period_bounds, period_ensure, quarter_of, report_deadline
 from reporting.selectors import owes
@@ -411,9 +412,7 @@ def _streamed(sql: str, params) -> Iterator[list[tuple]]:
     core while the engine turns each chunk into columns. A server-side cursor made each wait
     for the other, chunk after chunk (1 M figures: 5.5-7 s, streamed 4.0-4.8 s)."""
     cursor = connection.cursor()
-    # Logged as Django logs any query (query counts see it).
-    log = getattr(cursor, "debug_sql", None)
-    with log(sql, params) if log else nullcontext():
+    with logged(cursor, sql, params):
         rows = cursor.cursor.stream(sql, params, size=FIGURE_CHUNK)
     try:
         while chunk := list(islice(rows, FIGURE_CHUNK)):
@@ -522,11 +521,9 @@ class _IndicatorFigures:
         self.period = columns["period_id"]
         self.order = orders[at]
         self.t = times[at]
+        # The numbers as read, for what rows store and for _Figure objects.
         self._as_read = {name: np.array(figures.as_read(name), dtype=object)
-                         for name in ("numerator", "denominator")}
-        self.raw_value = figures.as_read("value")
-        self.raw_numerator = figures.as_read("numerator")
-        self.raw_denominator = figures.as_read("denominator")
+                         for name in _FigureColumns.NUMBERS}
         self.milestone = columns["milestone"].tolist()
         self.derived = columns["derived"]
         self.lower_bound = columns["lower_bound"]
@@ -550,9 +547,11 @@ class _IndicatorFigures:
                     self.observed[i] = np.nan if attained is None else attained
         self.ctx = ctx
 
-    def as_read(self, name: str, index: np.ndarray) -> list:
-        """The numerators or denominators of the figures at ``index``, as read."""
-        return self._as_read[name][index].tolist()
+    def as_read(self, name: str, index):
+        """The values, numerators or denominators of the figures at ``index`` (an array of
+        positions, or one position), as read."""
+        picked = self._as_read[name][index]
+        return picked.tolist() if isinstance(picked, np.ndarray) else picked
 
     def by_unit(self) -> dict[int, _UnitFigures]:
         if not len(self.unit):
@@ -564,9 +563,9 @@ class _IndicatorFigures:
                 for lo, hi in zip(starts, ends, strict=True)}
 
     def figure(self, i: int) -> _Figure:
-        return _Figure(self.ctx.periods[int(self.period[i])], self.raw_value[i],
-                       self.raw_numerator[i], self.raw_denominator[i], self.milestone[i],
-                       bool(self.derived[i]), bool(self.lower_bound[i]))
+        return _Figure(self.ctx.periods[int(self.period[i])], self.as_read("value", i),
+                       self.as_read("numerator", i), self.as_read("denominator", i),
+                       self.milestone[i], bool(self.derived[i]), bool(self.lower_bound[i]))
 
 
 class _UnitFigures:
@@ -1088,9 +1087,9 @@ def _unit_rows(
 
 def _units_in_columns(target: TargetInfo, parts: list[_UnitFigures]) -> bool:
     """Whether _unit_rows_together builds these units' rows: a trend target never amended,
-    on figures of one indicator without milestones (the rest go through _unit_rows)."""
+    on figures without milestones (the rest go through _unit_rows)."""
     return (not target.amendments and not target.is_rank and series.supports(target.spec)
-            and len({id(p.of) for p in parts}) == 1 and not any(p.has_milestones for p in parts))
+            and not any(p.has_milestones for p in parts))
 
 
 def _unit_rows_together(
@@ -1237,7 +1236,7 @@ def _combined_rows(
             # last period, and so does its coverage.
             counts = in_year_counts
         coverage = counts[0] / counts[1] if judged_on_coverage and counts[1] else None
-        field_size = (of.raw_denominator[index[first_present[i]]]
+        field_size = (of.as_read("denominator", index[first_present[i]])
                       if is_rank and n_present[i] == 1 else None)
         # Done when every unit is done, not started when none has started, else in progress.
         milestone = (None if not n_milestones[i]

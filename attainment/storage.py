@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from django.db import connection, models
 from psycopg.copy import QueuedLibpqWriter
 
 from attainment.models import Dataset, TargetAttainment
+from dxtracker.querylog import logged
 
 # The engine builds each row as a tuple of these columns, in this order.
 COLUMNS = (
@@ -129,9 +130,7 @@ class _CopyStream:
             statement = _copy_statement(connection.ops.quote_name(self.table), columns)
             self._cursor = cursor = connection.cursor()
             raw = cursor.cursor  # psycopg's own: Django's wrapper takes no writer
-            # Logged as Django's debug cursor logs a COPY (query counts see it).
-            log = getattr(cursor, "debug_sql", None)
-            with log(statement) if log else nullcontext():
+            with logged(cursor, statement):
                 self._context = raw.copy(statement, writer=QueuedLibpqWriter(raw))
             self._copy = self._context.__enter__()
             self._copy.set_types(_copy_types(fields))

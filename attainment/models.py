@@ -116,9 +116,10 @@ class TargetAttainment(models.Model):
         # table's indexes"): every other index slowed each row a full run writes.
         constraints = [
             # Target first: a target's rows (its series, the rows an approval rewrites, the
-            # cascade when a target is deleted) whatever the dataset.
+            # cascade when a target is deleted) whatever the dataset. The text columns last:
+            # a full run sorts every row of a dataset to build it (migration 0014).
             models.UniqueConstraint(
-                fields=["target", "dataset", "scope", "unit", "period"],
+                fields=["target", "period", "unit", "dataset", "scope"],
                 name="attainment_unique",
             )
         ]
